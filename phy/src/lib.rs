@@ -1,0 +1,55 @@
+//! # lastmile-phy — the LTE-style OFDMA physical layer
+//!
+//! Signal processing only: no files, no sockets, no clocks. Every kernel borrows its
+//! input and output buffers, plans once and does not allocate per symbol.
+//!
+//! ## Module map (named after the chapters of the standard)
+//!
+//! | module | what | reference |
+//! |---|---|---|
+//! | [`sequence`] | the length-31 Gold pseudo-random sequence c(n) | 3GPP TS 36.211 §7.2 |
+//! | [`fec::crc`] | CRC24A/24B/16/8 attachment and checking | 36.212 §5.1.1 |
+//! | [`modulation`] | BPSK…256QAM mapping and max-log soft demapping | 36.211 §7.1 |
+//!
+//! ## Example
+//!
+//! ```
+//! use lastmile_phy::fec::crc::{Crc, CrcKind};
+//! let crc = Crc::new(CrcKind::Crc24A);
+//! // ASCII "123456789", one bit per byte, MSB first.
+//! let bits: Vec<u8> = b"123456789".iter().flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)).collect();
+//! assert_eq!(crc.checksum_bits(&bits), 0xCDE703);
+//! ```
+//!
+//! Bit conventions: a "bit slice" is `&[u8]` holding one bit (0 or 1) per byte, first
+//! transmitted bit first. LLRs are `f32` (or `i16`/`i8` in fixed-point kernels) with the
+//! convention LLR = ln P(b=0)/P(b=1): positive means 0.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod fec;
+pub mod modulation;
+pub mod sequence;
+
+pub use num_complex::Complex32;
+
+/// Errors of the physical layer's APIs (bad lengths, unsupported parameters).
+///
+/// A failed CRC or a cell not found is an outcome in a return value, never an `Error`.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A buffer had the wrong length for the operation.
+    #[error("{what}: expected length {expected}, got {got}")]
+    Length {
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    /// A parameter is outside what the standard (or this implementation) supports.
+    #[error("unsupported {what}: {value}")]
+    Unsupported { what: &'static str, value: String },
+}
+
+/// Result alias for the physical layer.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,36 @@
+//! # lastmile-sim — the world the stack runs in
+//!
+//! Terrain, propagation, ray tracing, channels, link- and system-level simulation and the
+//! scenario format.
+//!
+//! ## Module map
+//!
+//! | module | what |
+//! |---|---|
+//! | [`terrain`] | digital elevation models and great-circle profiles |
+//! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
+//!
+//! ## Example
+//!
+//! ```
+//! use lastmile_sim::propagation::{FreeSpace, Link, PathLoss, Profile};
+//! let profile = Profile::flat(1000.0, 11, 100.0); // 10 km, 1 km spacing, 100 m ground
+//! let link = Link::new(&profile, 30.0, 10.0, 600e6);
+//! let loss = FreeSpace.loss(&link).unwrap().loss_db;
+//! assert!((loss - 108.0).abs() < 0.1);
+//! ```
+
+pub mod propagation;
+pub mod terrain;
+
+/// Errors of the simulation library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Terrain could not be read or does not cover what was asked.
+    #[error(transparent)]
+    Terrain(#[from] terrain::TerrainError),
+    /// A propagation model cannot evaluate a link.
+    #[error(transparent)]
+    Propagation(#[from] propagation::PropagationError),
+}
