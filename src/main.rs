@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Decode raw IQ files to check their format and print sample statistics.
     IqInfo(cmd::iq_info::Args),
+    /// Benchmark a kernel; prints one JSON object.
+    Bench(cmd::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

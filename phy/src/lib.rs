@@ -10,6 +10,7 @@
 //! | [`sequence`] | the length-31 Gold pseudo-random sequence c(n) | 3GPP TS 36.211 §7.2 |
 //! | [`fec::crc`] | CRC24A/24B/16/8 attachment and checking | 36.212 §5.1.1 |
 //! | [`modulation`] | BPSK…256QAM mapping and max-log soft demapping | 36.211 §7.1 |
+//! | [`tv`] | TV channel rasters (US 6 MHz, EU 8 MHz UHF, EU 7 MHz VHF) | FCC 47 CFR §73.603, GE06 |
 //!
 //! ## Example
 //!
@@ -30,6 +31,7 @@
 pub mod fec;
 pub mod modulation;
 pub mod sequence;
+pub mod tv;
 
 pub use num_complex::Complex32;
 

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+pub mod bench;
 pub mod iq_info;
 
 /// A command's failure, carrying the exit code class of the contracts.
