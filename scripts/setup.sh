@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PKGS=(pkg-config libsoapysdr-dev gdal-bin python3-venv)
+APT_PKGS=(pkg-config libsoapysdr-dev gdal-bin)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

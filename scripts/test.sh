@@ -14,6 +14,3 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 echo "== cargo test (all features)" >&2
 cargo test --workspace --all-features
-
-echo "== release build and CLI integration tests" >&2
-cargo build --release --all-features
