@@ -601,7 +601,7 @@ impl Terrain {
         out: &mut Vec<f64>,
     ) -> Result<f64, TerrainError> {
         check_point(lat0_deg, lon0_deg)?;
-        if !(length_m.is_finite() && length_m >= 1e-3) || !azimuth_deg.is_finite() {
+        if !(length_m.is_finite() && length_m >= 1e-3 && azimuth_deg.is_finite()) {
             return Err(TerrainError::InvalidInput(format!(
                 "radial of length {length_m} m at azimuth {azimuth_deg}°"
             )));

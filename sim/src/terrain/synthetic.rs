@@ -72,8 +72,9 @@ impl Params {
     pub fn generate(&self) -> Result<Dem, TerrainError> {
         let p = self;
         let bad = |w: String| Err(TerrainError::InvalidInput(w));
-        if !(p.center_lat_deg.is_finite() && p.center_lat_deg.abs() <= 80.0)
-            || !p.center_lon_deg.is_finite()
+        if !(p.center_lat_deg.is_finite()
+            && p.center_lat_deg.abs() <= 80.0
+            && p.center_lon_deg.is_finite())
         {
             return bad(format!(
                 "synthetic terrain centre {}°, {}° must be finite with |lat| ≤ 80°",
