@@ -7,7 +7,8 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`terrain`] | digital elevation models and great-circle profiles |
+//! | [`terrain`] | terrain sources (synthetic, SRTM `.hgt`, GeoTIFF DEM) and great-circle profiles |
+//! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
 //!
 //! ## Example
@@ -20,6 +21,7 @@
 //! assert!((loss - 108.0).abs() < 0.1);
 //! ```
 
+pub mod geotiff;
 pub mod propagation;
 pub mod terrain;
 
