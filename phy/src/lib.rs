@@ -11,6 +11,15 @@
 //! | [`fec::crc`] | CRC24A/24B/16/8 attachment and checking | 36.212 §5.1.1 |
 //! | [`modulation`] | BPSK…256QAM mapping and max-log soft demapping | 36.211 §7.1 |
 //! | [`tv`] | TV channel rasters (US 6 MHz, EU 8 MHz UHF, EU 7 MHz VHF) | FCC 47 CFR §73.603, GE06 |
+//! | [`numerology`] | bandwidths, FFT sizes, CP, FDD/TDD frame timing, LTE-in-TV-channel plans | 36.211 §4, §6.12 |
+//! | [`ofdm`] | OFDM modulator/demodulator with CP | 36.211 §6.12 |
+//! | [`grid`] | zero-copy resource-grid view of a subframe | 36.211 §6.2 |
+//! | [`sync`] | PSS, SSS, timing and CFO synchronisation | 36.211 §6.11 |
+//! | [`mib`] | master information block parse/emit | 36.331 §6.2.2 |
+//! | [`transport::bch`] | BCH coding chain | 36.212 §5.3.1 |
+//! | [`estimation`] | LS channel estimation on CRS, interpolation, noise | 36.211 §6.10.1 |
+//! | [`equalize`] | ZF/MMSE, SFBC transmit-diversity combining | 36.211 §6.3.4.3 |
+//! | [`refsig`] | cell-specific reference signals | 36.211 §6.10.1 |
 //!
 //! ## Example
 //!
@@ -28,9 +37,18 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod equalize;
+pub mod estimation;
 pub mod fec;
+pub mod grid;
+pub mod mib;
 pub mod modulation;
+pub mod numerology;
+pub mod ofdm;
+pub mod refsig;
 pub mod sequence;
+pub mod sync;
+pub mod transport;
 pub mod tv;
 
 pub use num_complex::Complex32;

@@ -1,0 +1,148 @@
+//! Equalisers: single-port ZF/MMSE and transmit-diversity (SFBC) combining for 2 and 4 ports.
+//!
+//! Every function returns, per data symbol, the unbiased symbol estimate x̂ and the noise
+//! variance of that estimate, so that LLRs are `demap(x̂) / var` (see
+//! [`crate::modulation::demap_maxlog`] with unit noise and a per-symbol scale).
+//!
+//! SFBC (36.211 §6.3.4.3), 2 ports, for the symbol pair (x0, x1) on resource elements
+//! (a, b): port 0 sends (x0, x1)/√2, port 1 sends (−x1*, x0*)/√2. Receiver:
+//! x̂0 ∝ h0a*·ya + h1b·yb*, x̂1 ∝ h0b*·yb − h1a·ya*, normalised by (|h0|² + |h1|²)/√2.
+//! 4 ports: symbols 4i, 4i+1 on ports (0, 2), symbols 4i+2, 4i+3 on ports (1, 3).
+//!
+//! # References
+//! 3GPP TS 36.211 §6.3.3.3, §6.3.4.3; S. M. Alamouti, IEEE JSAC 16(8), 1998.
+
+use crate::Complex32;
+
+/// Single-antenna-port equaliser type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Equalizer {
+    /// Zero forcing: x̂ = y/h.
+    Zf,
+    /// MMSE: x̂ = h*·y/(|h|² + σ²), then rescaled to be unbiased (same x̂ as ZF for one
+    /// stream, but the estimate is robust when |h| ≈ 0).
+    Mmse,
+}
+
+/// Equalise one port: `y`, `h` per RE; writes (x̂, var) per RE.
+pub fn single_port(
+    eq: Equalizer,
+    y: &[Complex32],
+    h: &[Complex32],
+    noise_var: f32,
+    out: &mut [(Complex32, f32)],
+) {
+    for ((o, yy), hh) in out.iter_mut().zip(y).zip(h) {
+        let g = hh.norm_sqr();
+        *o = match eq {
+            Equalizer::Zf => {
+                let g = g.max(1e-12);
+                (yy * hh.conj() / g, noise_var / g)
+            }
+            Equalizer::Mmse => {
+                let d = g + noise_var;
+                let x = yy * hh.conj() / d.max(1e-12);
+                // Bias g/(g+σ²): unbias and report the matching variance.
+                let bias = (g / d.max(1e-12)).max(1e-6);
+                (x / bias, noise_var / g.max(1e-12))
+            }
+        };
+    }
+}
+
+/// SFBC combining. `y[i]` and `h[p][i]` for the i-th data RE (pairs 2j, 2j+1 in mapping
+/// order), `ports` 2 or 4; writes one (x̂, var) per RE.
+///
+/// # Panics
+/// If `ports` ∉ {2, 4}, or the lengths disagree, or the length is odd (not a multiple of 4
+/// for 4 ports).
+pub fn sfbc(
+    y: &[Complex32],
+    h: &[&[Complex32]],
+    ports: usize,
+    noise_var: f32,
+    out: &mut [(Complex32, f32)],
+) {
+    assert!(ports == 2 || ports == 4, "sfbc: ports");
+    assert!(h.len() >= ports && out.len() == y.len());
+    let n = y.len();
+    assert!(n % if ports == 2 { 2 } else { 4 } == 0, "sfbc: length");
+    let s2 = std::f32::consts::SQRT_2;
+    for i in (0..n).step_by(2) {
+        let (pa, pb) = if ports == 2 {
+            (0, 1)
+        } else if (i / 2) % 2 == 0 {
+            (0, 2)
+        } else {
+            (1, 3)
+        };
+        let (ya, yb) = (y[i], y[i + 1]);
+        let (h0a, h1a, h0b, h1b) = (h[pa][i], h[pb][i], h[pa][i + 1], h[pb][i + 1]);
+        let g = 0.5 * (h0a.norm_sqr() + h1b.norm_sqr() + h0b.norm_sqr() + h1a.norm_sqr());
+        let g = g.max(1e-12);
+        let x0 = (h0a.conj() * ya + h1b * yb.conj()) * (s2 / g);
+        let x1 = (h0b.conj() * yb - h1a * ya.conj()) * (s2 / g);
+        let var = 2.0 * noise_var / g;
+        out[i] = (x0, var);
+        out[i + 1] = (x1, var);
+    }
+}
+
+/// SFBC encoding (the transmit side): `x` (even length; multiple of 4 for 4 ports) into
+/// per-port symbols `y[p][i]`.
+///
+/// # Panics
+/// If `ports` ∉ {2, 4} or the lengths disagree.
+pub fn sfbc_encode(x: &[Complex32], ports: usize, y: &mut [Vec<Complex32>]) {
+    assert!(ports == 2 || ports == 4, "sfbc: ports");
+    let s = std::f32::consts::FRAC_1_SQRT_2;
+    for p in y.iter_mut().take(ports) {
+        p.clear();
+        p.resize(x.len(), Complex32::default());
+    }
+    for i in (0..x.len()).step_by(2) {
+        let (pa, pb) = if ports == 2 {
+            (0, 1)
+        } else if (i / 2) % 2 == 0 {
+            (0, 2)
+        } else {
+            (1, 3)
+        };
+        y[pa][i] = x[i] * s;
+        y[pb][i] = -x[i + 1].conj() * s;
+        y[pa][i + 1] = x[i + 1] * s;
+        y[pb][i + 1] = x[i].conj() * s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sfbc_roundtrip_2_and_4_ports() {
+        let x: Vec<Complex32> = (0..8)
+            .map(|i| Complex32::new(i as f32 - 3.0, 1.0 - i as f32 * 0.5))
+            .collect();
+        for ports in [2usize, 4] {
+            let hs = [
+                Complex32::new(0.7, 0.2),
+                Complex32::new(-0.3, 0.9),
+                Complex32::new(0.1, -0.4),
+                Complex32::new(0.5, 0.5),
+            ];
+            let mut tx = vec![Vec::new(); 4];
+            sfbc_encode(&x, ports, &mut tx);
+            let y: Vec<Complex32> = (0..8)
+                .map(|i| (0..ports).map(|p| hs[p] * tx[p][i]).sum())
+                .collect();
+            let hv: Vec<Vec<Complex32>> = hs.iter().map(|&h| vec![h; 8]).collect();
+            let hr: Vec<&[Complex32]> = hv.iter().map(|v| v.as_slice()).collect();
+            let mut out = vec![(Complex32::default(), 0.0); 8];
+            sfbc(&y, &hr, ports, 0.01, &mut out);
+            for (a, b) in x.iter().zip(&out) {
+                assert!((a - b.0).norm() < 1e-4, "{ports}: {a} vs {}", b.0);
+            }
+        }
+    }
+}
