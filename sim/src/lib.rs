@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`terrain`] | digital elevation models and great-circle profiles |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
+//! | [`raytrace`] | terrain ray tracer: mesh, BVH, reflections, diffraction, vegetation, CIR, coverage maps |
 //!
 //! ## Example
 //!
@@ -21,6 +22,7 @@
 //! ```
 
 pub mod propagation;
+pub mod raytrace;
 pub mod terrain;
 
 /// Errors of the simulation library.
