@@ -10,6 +10,7 @@
 //! | [`terrain`] | terrain sources (synthetic, SRTM `.hgt`, GeoTIFF DEM) and great-circle profiles |
 //! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
+//! | [`raytrace`] | terrain ray tracer: mesh, BVH, reflections, diffraction, vegetation, CIR, coverage maps |
 //!
 //! ## Example
 //!
@@ -23,6 +24,7 @@
 
 pub mod geotiff;
 pub mod propagation;
+pub mod raytrace;
 pub mod terrain;
 
 /// Errors of the simulation library.

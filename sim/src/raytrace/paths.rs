@@ -1,0 +1,656 @@
+//! Path finding: the direct/diffracted ray, exact specular reflections by the image method,
+//! and shooting-and-bouncing rays (SBR) to find higher-order reflection candidates.
+//!
+//! Per link the solver returns:
+//! * the **direct ray**, line of sight or diffracted: free-space amplitude times the P.526
+//!   delta-Bullington excess loss of the terrain profile under it
+//!   ([`super::diffraction`]), which is 0 dB with a clear first Fresnel zone, 6 dB at grazing
+//!   and grows smoothly into deep shadow;
+//! * **first-order reflections**, exhaustively: every triangle whose plane puts the specular
+//!   point (image method) inside the triangle and whose two legs are unobstructed;
+//! * **higher-order reflections** (up to `max_depth`): candidate triangle sequences come from
+//!   SBR — rays launched on a Fibonacci sphere, reflected specularly at every hit, recorded when
+//!   a reflected segment passes through a receiver's reception sphere of radius `α·L/√3`
+//!   (`α = √(4π/N)` the ray spacing, `L` the unfolded length) — and each candidate is then made
+//!   exact by the image method and validated.
+//!
+//! Fields are tracked as vectors: each reflection splits the field into TE/TM components with
+//! the Fresnel coefficients of that triangle's ground ([`super::fresnel`]); the result is a
+//! 2 × 2 polarisation matrix per path (H/V at the TX to H/V at the RX).
+//!
+//! # References
+//! S. Y. Seidel, T. S. Rappaport, "Site-specific propagation prediction for wireless in-building
+//! personal communication system design", IEEE Trans. VT 43(4), 1994 (reception spheres);
+//! Á. González, "Measurement of areas on a sphere using Fibonacci and latitude–longitude
+//! lattices", Math. Geosci. 42, 2010 (Fibonacci lattice).
+
+use std::collections::HashSet;
+
+use num_complex::Complex64;
+use rayon::prelude::*;
+
+use super::antenna::{pol_basis, Antenna};
+use super::bvh::{intersect_scalar, Ray};
+use super::diffraction::{delta_bullington, ProfileDiffraction, ProfileInput};
+use super::fresnel::{complex_permittivity, reflection};
+use super::geom::Vec3;
+use super::scene::{Located, Scene, Site};
+use super::RaytraceError;
+use crate::propagation::{Polarization, C_M_PER_S};
+
+/// What happens at a path vertex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InteractionKind {
+    /// Specular reflection on a terrain triangle.
+    Reflection,
+    /// Diffraction over terrain (the Bullington point of the profile model).
+    Diffraction,
+}
+
+/// One interaction along a path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interaction {
+    /// Kind.
+    pub kind: InteractionKind,
+    /// Point in scene coordinates, m.
+    pub point: Vec3,
+    /// Triangle index for reflections.
+    pub triangle: Option<u32>,
+}
+
+/// One propagation path from the TX to an RX.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    /// Propagation delay, s.
+    pub delay_s: f64,
+    /// Unfolded length, m.
+    pub length_m: f64,
+    /// Complex amplitude `h[rx_pol][tx_pol]` (0 = horizontal, 1 = vertical): free-space
+    /// spreading `λ/(4πL)`, carrier phase `e^{−jkL}`, Fresnel coefficients, diffraction and
+    /// vegetation excess loss, and the field gains of both antenna patterns.
+    pub h: [[Complex64; 2]; 2],
+    /// Departure direction at the TX (unit, ENU).
+    pub departure: Vec3,
+    /// Arrival direction at the RX, pointing from the RX back along the incoming ray (unit).
+    pub arrival: Vec3,
+    /// Interactions in order from the TX.
+    pub interactions: Vec<Interaction>,
+    /// Excess loss over free space from diffraction and vegetation, dB.
+    pub excess_loss_db: f64,
+    /// Whether the direct path is an unobstructed line of sight.
+    pub line_of_sight: bool,
+}
+
+fn pol_index(p: Polarization) -> usize {
+    match p {
+        Polarization::Horizontal => 0,
+        Polarization::Vertical => 1,
+    }
+}
+
+impl Path {
+    /// Complex amplitude for TX polarisation `tx` and RX polarisation `rx`.
+    pub fn gain(&self, tx: Polarization, rx: Polarization) -> Complex64 {
+        self.h[pol_index(rx)][pol_index(tx)]
+    }
+
+    /// Number of reflections.
+    pub fn reflections(&self) -> usize {
+        self.interactions
+            .iter()
+            .filter(|i| i.kind == InteractionKind::Reflection)
+            .count()
+    }
+
+    /// Angle of departure (azimuth, elevation), degrees.
+    pub fn aod_deg(&self) -> (f64, f64) {
+        self.departure.az_el_deg()
+    }
+
+    /// Angle of arrival (azimuth, elevation), degrees.
+    pub fn aoa_deg(&self) -> (f64, f64) {
+        self.arrival.az_el_deg()
+    }
+}
+
+/// How path powers are combined into one loss figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Combine {
+    /// `Σ|a_i|²`: local-area mean, insensitive to wavelength-scale position errors.
+    #[default]
+    Incoherent,
+    /// `|Σ a_i|²`: the narrow-band field at the exact point.
+    Coherent,
+}
+
+/// Settings of the path solver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceConfig {
+    /// Carrier frequency, Hz.
+    pub frequency_hz: f64,
+    /// Maximum number of reflections per path (0–3 typical).
+    pub max_depth: usize,
+    /// Rays launched by SBR (for reflection orders ≥ 2); 0 disables SBR.
+    pub rays: u64,
+    /// Include the direct (line-of-sight or diffracted) path.
+    pub direct: bool,
+    /// Include terrain diffraction loss on the direct path (P.526 delta-Bullington); when
+    /// off, the direct path exists only with an unobstructed line of sight.
+    pub diffraction: bool,
+    /// TX antenna.
+    pub tx_antenna: Antenna,
+    /// RX antenna.
+    pub rx_antenna: Antenna,
+    /// How the loss figure combines paths.
+    pub combine: Combine,
+}
+
+impl TraceConfig {
+    /// Defaults at `frequency_hz`: depth 3, 10⁶ rays, direct + diffraction, isotropic
+    /// horizontally polarised antennas, incoherent combination.
+    pub fn new(frequency_hz: f64) -> TraceConfig {
+        TraceConfig {
+            frequency_hz,
+            max_depth: 3,
+            rays: 1_000_000,
+            direct: true,
+            diffraction: true,
+            tx_antenna: Antenna::isotropic(Polarization::Horizontal),
+            rx_antenna: Antenna::isotropic(Polarization::Horizontal),
+            combine: Combine::Incoherent,
+        }
+    }
+}
+
+/// Everything found for one receiver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkPaths {
+    /// Paths, strongest first.
+    pub paths: Vec<Path>,
+    /// Loss figure, dB (`−10·log10` of the combined power gain for the configured antenna
+    /// polarisations); `f64::INFINITY` when no path was found.
+    pub loss_db: f64,
+    /// The profile diffraction result under the direct path.
+    pub diffraction: Option<ProfileDiffraction>,
+    /// Unobstructed line of sight.
+    pub line_of_sight: bool,
+}
+
+/// Statistics of an SBR run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SbrStats {
+    /// Rays launched.
+    pub rays: u64,
+    /// Ray segments traced through the BVH (launch plus every reflected segment).
+    pub segments: u64,
+    /// Distinct candidate (receiver, triangle sequence) pairs.
+    pub candidates: u64,
+}
+
+/// Point `i` of an `n`-point Fibonacci lattice on the unit sphere.
+#[inline]
+pub fn fibonacci_direction(i: u64, n: u64) -> [f32; 3] {
+    const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653; // π (3 − √5)
+    let z = 1.0 - (2.0 * i as f64 + 1.0) / n as f64;
+    let r = (1.0 - z * z).max(0.0).sqrt();
+    let (s, c) = (i as f64 * GOLDEN_ANGLE).sin_cos();
+    [(r * c) as f32, (r * s) as f32, z as f32]
+}
+
+/// The path solver over a scene.
+#[derive(Debug, Clone, Copy)]
+pub struct Tracer<'a> {
+    scene: &'a Scene,
+    cfg: &'a TraceConfig,
+}
+
+const ANTENNA_MARGIN_M: f64 = 0.05;
+
+fn surface_margin(len: f64) -> f64 {
+    (0.01 * len).min(1.0)
+}
+
+impl<'a> Tracer<'a> {
+    /// A solver for `scene` with settings `cfg`.
+    ///
+    /// # Errors
+    /// [`RaytraceError::InvalidInput`] for a non-positive frequency or a depth over 8.
+    pub fn new(scene: &'a Scene, cfg: &'a TraceConfig) -> Result<Self, RaytraceError> {
+        if !(cfg.frequency_hz > 0.0 && cfg.frequency_hz.is_finite()) {
+            return Err(RaytraceError::InvalidInput(format!(
+                "frequency {} Hz must be positive",
+                cfg.frequency_hz
+            )));
+        }
+        if cfg.max_depth > 8 {
+            return Err(RaytraceError::InvalidInput(format!(
+                "max_depth {} is over 8",
+                cfg.max_depth
+            )));
+        }
+        Ok(Tracer { scene, cfg })
+    }
+
+    /// Trace from one transmitter to many receivers.
+    ///
+    /// # Errors
+    /// [`RaytraceError::BelowGround`] / [`RaytraceError::OutsideScene`] for a site under the
+    /// terrain or off the grid.
+    pub fn trace(&self, tx: &Site, rxs: &[Site]) -> Result<Vec<LinkPaths>, RaytraceError> {
+        let txl = self.scene.locate(tx, "TX")?;
+        let rxl = rxs
+            .iter()
+            .map(|r| self.scene.locate(r, "RX"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cand = if self.cfg.max_depth >= 2 && self.cfg.rays > 0 {
+            self.sbr(txl.pos, &rxl.iter().map(|r| r.pos).collect::<Vec<_>>()).0
+        } else {
+            vec![Vec::new(); rxl.len()]
+        };
+        Ok(rxl
+            .par_iter()
+            .zip(cand.par_iter())
+            .map(|(rx, c)| self.link(&txl, rx, c))
+            .collect())
+    }
+
+    fn link(&self, tx: &Located, rx: &Located, candidates: &[Vec<u32>]) -> LinkPaths {
+        let mut paths = Vec::new();
+        let los = !self
+            .scene
+            .bvh
+            .segment_blocked(tx.pos, rx.pos, ANTENNA_MARGIN_M, ANTENNA_MARGIN_M);
+        let mut diffraction = None;
+        if self.cfg.direct {
+            if let Some((p, d)) = self.direct(tx, rx, los) {
+                paths.push(p);
+                diffraction = d;
+            }
+        }
+        if self.cfg.max_depth >= 1 {
+            let n = self.scene.triangles() as u32;
+            let found: Vec<Path> = (0..n)
+                .into_par_iter()
+                .with_min_len(4096)
+                .filter_map(|t| self.specular(tx, rx, &[t]))
+                .collect();
+            paths.extend(found);
+            let mut seen: HashSet<&[u32]> = HashSet::new();
+            for seq in candidates {
+                if seq.len() >= 2 && seen.insert(seq.as_slice()) {
+                    if let Some(p) = self.specular(tx, rx, seq) {
+                        paths.push(p);
+                    }
+                }
+            }
+        }
+        let (tp, rp) = (
+            self.cfg.tx_antenna.polarization,
+            self.cfg.rx_antenna.polarization,
+        );
+        paths.sort_by(|a, b| {
+            b.gain(tp, rp)
+                .norm_sqr()
+                .partial_cmp(&a.gain(tp, rp).norm_sqr())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let power = match self.cfg.combine {
+            Combine::Incoherent => paths.iter().map(|p| p.gain(tp, rp).norm_sqr()).sum(),
+            Combine::Coherent => paths
+                .iter()
+                .map(|p| p.gain(tp, rp))
+                .sum::<Complex64>()
+                .norm_sqr(),
+        };
+        LinkPaths {
+            paths,
+            loss_db: if power > 0.0 {
+                -10.0 * power.log10()
+            } else {
+                f64::INFINITY
+            },
+            diffraction,
+            line_of_sight: los,
+        }
+    }
+
+    /// The terrain profile under the direct path, sampled at the grid spacing.
+    pub fn profile(&self, tx: &Located, rx: &Located) -> (Vec<f64>, Vec<f64>) {
+        let hf = &self.scene.heightfield;
+        let (dx, dy) = (rx.x_m - tx.x_m, rx.y_m - tx.y_m);
+        let dist = (dx * dx + dy * dy).sqrt();
+        let step = hf.dx_m.min(hf.dy_m);
+        let n = ((dist / step).ceil() as usize).max(1) + 1;
+        let mut d = Vec::with_capacity(n);
+        let mut h = Vec::with_capacity(n);
+        for i in 0..n {
+            let f = i as f64 / (n - 1) as f64;
+            d.push(f * dist);
+            h.push(
+                hf.height_at(tx.x_m + f * dx, tx.y_m + f * dy)
+                    .unwrap_or(if f < 0.5 { tx.ground_m } else { rx.ground_m }),
+            );
+        }
+        (d, h)
+    }
+
+    fn direct(
+        &self,
+        tx: &Located,
+        rx: &Located,
+        los: bool,
+    ) -> Option<(Path, Option<ProfileDiffraction>)> {
+        let mut excess = 0.0;
+        let mut interactions = Vec::new();
+        let mut pd = None;
+        let mut corner = None;
+        if self.cfg.diffraction {
+            let (d, h) = self.profile(tx, rx);
+            let r = delta_bullington(&ProfileInput {
+                d_m: &d,
+                h_m: &h,
+                tx_z_m: tx.z_m,
+                rx_z_m: rx.z_m,
+                earth_radius_m: self.scene.earth.radius_m(),
+                frequency_hz: self.cfg.frequency_hz,
+                polarization: self.cfg.tx_antenna.polarization,
+                ground: self.scene.grounds[0],
+            })?;
+            excess = r.loss_db;
+            if !los {
+                let dist = d[d.len() - 1].max(1e-9);
+                let f = (r.edge_d_m / dist).clamp(0.0, 1.0);
+                let (x, y) = (
+                    tx.x_m + f * (rx.x_m - tx.x_m),
+                    tx.y_m + f * (rx.y_m - tx.y_m),
+                );
+                let g = self.scene.heightfield.height_at(x, y).unwrap_or(0.0);
+                // Edge height on the Bullington construction: at least the terrain there and
+                // the chord between the antennas.
+                let chord = tx.z_m + f * (rx.z_m - tx.z_m);
+                let p = self.scene.earth.place(x, y, g.max(chord));
+                corner = Some(p);
+                interactions.push(Interaction {
+                    kind: InteractionKind::Diffraction,
+                    point: p,
+                    triangle: None,
+                });
+            }
+            pd = Some(r);
+        } else if !los {
+            return None;
+        }
+        let pts: Vec<Vec3> = match corner {
+            Some(c) => vec![tx.pos, c, rx.pos],
+            None => vec![tx.pos, rx.pos],
+        };
+        excess += self.vegetation_db(&pts);
+        let path = self.assemble(&pts, &[], interactions, excess, los);
+        Some((path, pd))
+    }
+
+    fn vegetation_db(&self, pts: &[Vec3]) -> f64 {
+        let Some(veg) = &self.scene.vegetation else {
+            return 0.0;
+        };
+        let hf = &self.scene.heightfield;
+        let step = 0.5 * hf.dx_m.min(hf.dy_m);
+        let (mut depth, mut lin) = (0.0, 0.0);
+        for w in pts.windows(2) {
+            let a = self.scene.earth.unplace(w[0]);
+            let b = self.scene.earth.unplace(w[1]);
+            let (dd, ll) = veg.depth(a, b, hf, step);
+            depth += dd;
+            lin += ll;
+        }
+        veg.excess_db(depth, lin, self.cfg.frequency_hz)
+    }
+
+    /// Exact specular path over the triangle sequence `seq` by the image method, validated
+    /// (specular points inside their triangles, same side, unobstructed legs).
+    pub fn specular(&self, tx: &Located, rx: &Located, seq: &[u32]) -> Option<Path> {
+        let bvh = &self.scene.bvh;
+        // Images of the TX in successive planes.
+        let mut planes = Vec::with_capacity(seq.len());
+        let mut img = tx.pos;
+        let mut images = Vec::with_capacity(seq.len());
+        for &t in seq {
+            let [v0, v1, v2] = bvh.triangle(t);
+            let n = (v1 - v0).cross(v2 - v0).normalized();
+            let dist = n.dot(img - v0);
+            img = img - n * (2.0 * dist);
+            images.push(img);
+            planes.push((v0, v1, v2, n));
+        }
+        // Back-track from the RX.
+        let mut pts = vec![Vec3::default(); seq.len()];
+        let mut target = rx.pos;
+        for k in (0..seq.len()).rev() {
+            let (v0, v1, v2, _) = planes[k];
+            let o = images[k];
+            let dir = target - o;
+            let (t, _, _) = intersect_scalar(o, dir, v0, v1, v2)?;
+            if !(t > 0.0 && t < 1.0) {
+                return None;
+            }
+            pts[k] = o + dir * t;
+            target = pts[k];
+        }
+        // Same side at each reflection, and legs unobstructed.
+        let mut all = Vec::with_capacity(seq.len() + 2);
+        all.push(tx.pos);
+        all.extend_from_slice(&pts);
+        all.push(rx.pos);
+        for k in 0..seq.len() {
+            let n = planes[k].3;
+            let a = n.dot(all[k] - all[k + 1]);
+            let b = n.dot(all[k + 2] - all[k + 1]);
+            if a * b <= 0.0 {
+                return None;
+            }
+        }
+        for k in 0..all.len() - 1 {
+            let len = (all[k + 1] - all[k]).norm();
+            let ma = if k == 0 {
+                ANTENNA_MARGIN_M
+            } else {
+                surface_margin(len)
+            };
+            let mb = if k + 1 == all.len() - 1 {
+                ANTENNA_MARGIN_M
+            } else {
+                surface_margin(len)
+            };
+            if bvh.segment_blocked(all[k], all[k + 1], ma, mb) {
+                return None;
+            }
+        }
+        let interactions = seq
+            .iter()
+            .zip(&pts)
+            .map(|(&t, &p)| Interaction {
+                kind: InteractionKind::Reflection,
+                point: p,
+                triangle: Some(t),
+            })
+            .collect();
+        let excess = self.vegetation_db(&all);
+        Some(self.assemble(&all, seq, interactions, excess, false))
+    }
+
+    /// Field bookkeeping for a polyline path `pts` (TX, interaction points…, RX); `refl` are
+    /// the triangles of the reflection points `pts[1..=refl.len()]`.
+    fn assemble(
+        &self,
+        pts: &[Vec3],
+        refl: &[u32],
+        interactions: Vec<Interaction>,
+        excess_db: f64,
+        los: bool,
+    ) -> Path {
+        let f = self.cfg.frequency_hz;
+        let lambda = C_M_PER_S / f;
+        let length: f64 = pts.windows(2).map(|w| (w[1] - w[0]).norm()).sum();
+        let k0 = (pts[1] - pts[0]).normalized();
+        let kn = (pts[pts.len() - 1] - pts[pts.len() - 2]).normalized();
+        let (th, tv) = pol_basis(k0);
+        let (rh, rv) = pol_basis(kn);
+        let mut h = [[Complex64::new(0.0, 0.0); 2]; 2];
+        let gt = 10f64.powf(self.cfg.tx_antenna.gain_dbi(k0) / 20.0);
+        let gr = 10f64.powf(self.cfg.rx_antenna.gain_dbi(-kn) / 20.0);
+        let amp = lambda / (4.0 * std::f64::consts::PI * length)
+            * 10f64.powf(-excess_db / 20.0)
+            * gt
+            * gr;
+        let phase = Complex64::from_polar(amp, -2.0 * std::f64::consts::PI * length / lambda);
+        for (ti, e0) in [th, tv].into_iter().enumerate() {
+            // Field as a complex vector (re, im parts).
+            let mut e_re = e0;
+            let mut e_im = Vec3::default();
+            let mut kin = k0;
+            for (j, &t) in refl.iter().enumerate() {
+                let p = pts[j + 1];
+                let kout = (pts[j + 2] - p).normalized();
+                let [v0, v1, v2] = self.scene.bvh.triangle(t);
+                let mut n = (v1 - v0).cross(v2 - v0).normalized();
+                if n.dot(kin) > 0.0 {
+                    n = -n;
+                }
+                let cos_i = -n.dot(kin);
+                let eta = complex_permittivity(self.scene.ground_of(t), f);
+                let (gte, gtm) = reflection(cos_i, eta);
+                let mut s = kin.cross(n);
+                if s.norm() < 1e-12 {
+                    s = pol_basis(kin).0;
+                }
+                let s = s.normalized();
+                let pin = s.cross(kin);
+                let pout = s.cross(kout);
+                let es = Complex64::new(e_re.dot(s), e_im.dot(s)) * gte;
+                let ep = Complex64::new(e_re.dot(pin), e_im.dot(pin)) * gtm;
+                e_re = s * es.re + pout * ep.re;
+                e_im = s * es.im + pout * ep.im;
+                kin = kout;
+            }
+            for (ri, b) in [rh, rv].into_iter().enumerate() {
+                h[ri][ti] = Complex64::new(e_re.dot(b), e_im.dot(b)) * phase;
+            }
+        }
+        Path {
+            delay_s: length / C_M_PER_S,
+            length_m: length,
+            h,
+            departure: k0,
+            arrival: -kn,
+            interactions,
+            excess_loss_db: excess_db,
+            line_of_sight: los,
+        }
+    }
+
+    /// Shooting and bouncing rays from `tx` over `self.cfg.rays` Fibonacci directions, up to
+    /// `max_depth` reflections; returns per receiver the distinct triangle sequences whose
+    /// reflected segments hit its reception sphere, and run statistics.
+    pub fn sbr(&self, tx: Vec3, rxs: &[Vec3]) -> (Vec<Vec<Vec<u32>>>, SbrStats) {
+        sbr_run(self.scene, tx, rxs, self.cfg.rays, self.cfg.max_depth)
+    }
+}
+
+/// SBR kernel shared by [`Tracer::sbr`] and the benchmark.
+pub fn sbr_run(
+    scene: &Scene,
+    tx: Vec3,
+    rxs: &[Vec3],
+    rays: u64,
+    max_depth: usize,
+) -> (Vec<Vec<Vec<u32>>>, SbrStats) {
+    const CHUNK: u64 = 8192;
+    let bvh = &scene.bvh;
+    let alpha = (4.0 * std::f64::consts::PI / rays.max(1) as f64).sqrt();
+    let k_rs = (alpha / 3f64.sqrt()) as f32;
+    let rx_f: Vec<[f32; 3]> = rxs.iter().map(|r| r.to_f32()).collect();
+    let o0 = tx.to_f32();
+    let nchunks = rays.div_ceil(CHUNK);
+    type Local = (HashSet<(u32, [u32; 8], u8)>, u64);
+    let (set, segments): Local = (0..nchunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut set = HashSet::new();
+            let mut segs = 0u64;
+            let mut seq = [u32::MAX; 8];
+            for i in c * CHUNK..((c + 1) * CHUNK).min(rays) {
+                let mut o = o0;
+                let mut d = fibonacci_direction(i, rays);
+                let mut skip = u32::MAX;
+                let mut travelled = 0f32;
+                for depth in 0..=max_depth {
+                    segs += 1;
+                    let hit = bvh.closest(&Ray::new(o, d), 1e-3, f32::INFINITY, skip);
+                    let seg_len = hit.map_or(f32::INFINITY, |h| h.t);
+                    if depth > 0 {
+                        for (ri, r) in rx_f.iter().enumerate() {
+                            let w = [r[0] - o[0], r[1] - o[1], r[2] - o[2]];
+                            let t = w[0] * d[0] + w[1] * d[1] + w[2] * d[2];
+                            if t <= 0.0 || t >= seg_len {
+                                continue;
+                            }
+                            let dist2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2] - t * t;
+                            let rad = k_rs * (travelled + t);
+                            if dist2 < rad * rad {
+                                let mut s = [u32::MAX; 8];
+                                s[..depth].copy_from_slice(&seq[..depth]);
+                                set.insert((ri as u32, s, depth as u8));
+                            }
+                        }
+                    }
+                    let Some(h) = hit else { break };
+                    if depth == max_depth {
+                        break;
+                    }
+                    // Reflect.
+                    let [v0, v1, v2] = bvh.triangle(h.tri);
+                    let n = (v1 - v0).cross(v2 - v0).normalized().to_f32();
+                    let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
+                    o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
+                    d = [
+                        d[0] - 2.0 * dn * n[0],
+                        d[1] - 2.0 * dn * n[1],
+                        d[2] - 2.0 * dn * n[2],
+                    ];
+                    travelled += h.t;
+                    seq[depth] = h.tri;
+                    skip = h.tri;
+                }
+            }
+            (set, segs)
+        })
+        .reduce(
+            || (HashSet::new(), 0),
+            |(mut a, sa), (b, sb)| {
+                if a.len() < b.len() {
+                    let mut b = b;
+                    b.extend(a);
+                    return (b, sa + sb);
+                }
+                a.extend(b);
+                (a, sa + sb)
+            },
+        );
+    let mut out = vec![Vec::new(); rxs.len()];
+    let candidates = set.len() as u64;
+    for (ri, s, len) in set {
+        out[ri as usize].push(s[..len as usize].to_vec());
+    }
+    for v in &mut out {
+        v.sort_unstable();
+    }
+    (
+        out,
+        SbrStats {
+            rays,
+            segments,
+            candidates,
+        },
+    )
+}
