@@ -8,6 +8,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`harq`] | HARQ process bookkeeping (stop-and-wait, redundancy-version order) |
+//! | [`spectrum`] | TV white space access: PAWS messages and validation, the regulatory lease, channel and power choice |
 //!
 //! ## Example
 //!
@@ -17,3 +18,4 @@
 //! ```
 
 pub mod harq;
+pub mod spectrum;
