@@ -285,8 +285,27 @@ pub enum TerrainSource {
 }
 
 enum Inner {
-    Grid(Dem),
+    Grid(Grid),
     Srtm(srtm::SrtmDir),
+}
+
+/// An in-memory grid with its lookup constants precomputed for the profile inner loop.
+struct Grid {
+    dem: Dem,
+    north_deg: f64,
+    inv_step_lat: f64,
+    inv_step_lon: f64,
+}
+
+impl Grid {
+    fn new(dem: Dem) -> Grid {
+        Grid {
+            north_deg: dem.north_deg(),
+            inv_step_lat: 1.0 / dem.step_lat_deg,
+            inv_step_lon: 1.0 / dem.step_lon_deg,
+            dem,
+        }
+    }
 }
 
 /// Elevation data from one source behind one API. `Send + Sync`: share it by reference
@@ -320,7 +339,7 @@ impl std::fmt::Debug for Terrain {
 impl Terrain {
     /// Deterministic synthetic rolling rural terrain (hills, ridges, a valley; ~200–700 m)
     /// centred on (`center_lat_deg`, `center_lon_deg`), covering at least `half_extent_km`
-    /// in every direction, at 1″ spacing (coarser for very large extents, see
+    /// in every direction, at 2″ spacing (coarser for very large extents, see
     /// [`synthetic::Params`]). Bit-identical for the same arguments on any thread count.
     ///
     /// # Errors
@@ -335,7 +354,7 @@ impl Terrain {
         let dem = synthetic::Params::new(seed, center_lat_deg, center_lon_deg, half_extent_km)
             .generate()?;
         Ok(Terrain {
-            inner: Inner::Grid(dem),
+            inner: Inner::Grid(Grid::new(dem)),
             source: TerrainSource::Synthetic {
                 seed,
                 center_lat_deg,
@@ -383,7 +402,7 @@ impl Terrain {
             );
         }
         Ok(Terrain {
-            inner: Inner::Grid(dem),
+            inner: Inner::Grid(Grid::new(dem)),
             source: TerrainSource::GeoTiff {
                 path: path.to_path_buf(),
             },
@@ -398,7 +417,7 @@ impl Terrain {
     pub fn from_dem(dem: Dem) -> Result<Terrain, TerrainError> {
         dem.validate()?;
         Ok(Terrain {
-            inner: Inner::Grid(dem),
+            inner: Inner::Grid(Grid::new(dem)),
             source: TerrainSource::Dem,
             name: "the DEM".into(),
         })
@@ -422,7 +441,7 @@ impl Terrain {
     /// reflected).
     pub fn bounds(&self) -> Bounds {
         match &self.inner {
-            Inner::Grid(d) => Bounds {
+            Inner::Grid(Grid { dem: d, .. }) => Bounds {
                 south_deg: d.south_deg,
                 north_deg: d.north_deg(),
                 west_deg: d.west_deg,
@@ -436,7 +455,7 @@ impl Terrain {
     /// (`None` for SRTM directories).
     pub fn dem(&self) -> Option<&Dem> {
         match &self.inner {
-            Inner::Grid(d) => Some(d),
+            Inner::Grid(g) => Some(&g.dem),
             Inner::Srtm(_) => None,
         }
     }
@@ -445,7 +464,7 @@ impl Terrain {
     /// tile's.
     pub fn step_deg(&self) -> (f64, f64) {
         match &self.inner {
-            Inner::Grid(d) => (d.step_lat_deg, d.step_lon_deg),
+            Inner::Grid(g) => (g.dem.step_lat_deg, g.dem.step_lon_deg),
             Inner::Srtm(s) => (s.min_step_deg(), s.min_step_deg()),
         }
     }
@@ -498,16 +517,20 @@ impl Terrain {
         hint: &mut usize,
     ) -> Result<f64, TerrainError> {
         match &self.inner {
-            Inner::Grid(d) => d.elevation(lat_deg, lon_deg).map_err(|e| match e {
-                TerrainError::Void {
-                    lat_deg, lon_deg, ..
-                } => TerrainError::Void {
-                    lat_deg,
-                    lon_deg,
-                    source_name: self.name.clone(),
-                },
-                e => e,
-            }),
+            Inner::Grid(g) => {
+                let r = (g.north_deg - lat_deg) * g.inv_step_lat;
+                let c = (lon_deg - g.dem.west_deg) * g.inv_step_lon;
+                let d = &g.dem;
+                match bilinear(r, c, d.rows, d.cols, |i, j| d.at(i, j)) {
+                    Sample::Value(z) => Ok(z),
+                    Sample::Outside => Err(TerrainError::OutOfBounds { lat_deg, lon_deg }),
+                    Sample::Void => Err(TerrainError::Void {
+                        lat_deg,
+                        lon_deg,
+                        source_name: self.name.clone(),
+                    }),
+                }
+            }
             Inner::Srtm(s) => s.elevation(lat_deg, lon_deg, hint),
         }
     }

@@ -47,20 +47,23 @@ pub struct Params {
     pub center_lon_deg: f64,
     /// Half-width of the square area covered, km (0 < h ≤ 500); the grid adds a 1 km margin.
     pub half_extent_km: f64,
-    /// Sample spacing in arc-seconds (latitude; longitude the same in degrees). Default 1″
-    /// (~31 m), coarsened automatically so the grid stays under 12 million samples.
+    /// Sample spacing in arc-seconds (latitude; longitude the same in degrees). Default 2″
+    /// (~62 m north–south, ~47 m east–west at 40°), coarsened automatically so the grid stays
+    /// under 12 million samples. The field's finest component has a wavelength of ~440 m, so
+    /// 2″ samples it about seven times per wavelength; finer grids cost memory and time
+    /// without adding relief.
     pub step_arcsec: f64,
 }
 
 impl Params {
-    /// Parameters with the default 1″ spacing.
+    /// Parameters with the default 2″ spacing.
     pub fn new(seed: u64, center_lat_deg: f64, center_lon_deg: f64, half_extent_km: f64) -> Self {
         Params {
             seed,
             center_lat_deg,
             center_lon_deg,
             half_extent_km,
-            step_arcsec: 1.0,
+            step_arcsec: 2.0,
         }
     }
 
@@ -102,20 +105,24 @@ impl Params {
         if samples(step) > MAX_SAMPLES {
             step *= (samples(step) / MAX_SAMPLES).sqrt();
         }
-        let rows = (2.0 * half_lat / step).ceil() as usize + 1;
-        let cols = (2.0 * half_lon / step).ceil() as usize + 1;
-        // Centre the grid on the centre point.
-        let south = p.center_lat_deg - 0.5 * (rows - 1) as f64 * step;
-        let west = p.center_lon_deg - 0.5 * (cols - 1) as f64 * step;
-        let north = south + (rows - 1) as f64 * step;
+        // Samples on the global lattice of multiples of `step` (so the same point gets the
+        // same samples whatever the extent), covering at least the asked area.
+        let i_south = ((p.center_lat_deg - half_lat) / step).floor();
+        let i_north = ((p.center_lat_deg + half_lat) / step).ceil();
+        let i_west = ((p.center_lon_deg - half_lon) / step).floor();
+        let i_east = ((p.center_lon_deg + half_lon) / step).ceil();
+        let rows = (i_north - i_south) as usize + 1;
+        let cols = (i_east - i_west) as usize + 1;
+        let south = i_south * step;
+        let west = i_west * step;
         let field = Field::new(p.seed);
         let (lat0, lon0) = (p.center_lat_deg, p.center_lon_deg);
         let mut data = vec![0.0f32; rows * cols];
         data.par_chunks_mut(cols).enumerate().for_each(|(r, row)| {
-            let lat = north - r as f64 * step;
+            let lat = (i_north - r as f64) * step;
             let y = (lat - lat0) * KM_PER_DEG;
             for (c, z) in row.iter_mut().enumerate() {
-                let lon = west + c as f64 * step;
+                let lon = (i_west + c as f64) * step;
                 let x = (lon - lon0) * KM_PER_DEG * coslat;
                 *z = field.height_m(x, y) as f32;
             }
