@@ -640,6 +640,39 @@ pub fn area_cr(
     .map_err(tls_to_cr)
 }
 
+/// The benchmark profile of `lastmile bench itm` (ARCHITECTURE.md), as elevations in metres:
+/// 30 km at 30 m spacing (1001 points),
+/// `300 + 60 sin(x/2300) + 25 sin(x/700 + 1) + 10 sin(x/210)` with x in metres from the TX.
+/// Run it with h_tx 30 m, h_rx 10 m, 600 MHz, climate 5, N_0 301, ε 15, σ 0.005,
+/// horizontal, mdvar 1, 50/50/50 ([`BENCH_SPACING_M`], [`bench_params`]).
+pub fn bench_profile() -> Vec<f64> {
+    (0..1001)
+        .map(|i| {
+            let x = i as f64 * BENCH_SPACING_M;
+            300.0
+                + 60.0 * (x / 2300.0).sin()
+                + 25.0 * (x / 700.0 + 1.0).sin()
+                + 10.0 * (x / 210.0).sin()
+        })
+        .collect()
+}
+
+/// Spacing of [`bench_profile`], m.
+pub const BENCH_SPACING_M: f64 = 30.0;
+
+/// ITM parameters of the benchmark link (see [`bench_profile`]).
+pub fn bench_params() -> ItmParams {
+    ItmParams {
+        climate: 5,
+        n_0: 301.0,
+        f_mhz: 600.0,
+        pol: 0,
+        epsilon: 15.0,
+        sigma: 0.005,
+        mdvar: 1,
+    }
+}
+
 /// Radio climate (ITM's seven climates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
