@@ -355,7 +355,7 @@ pub fn p2p_tls(
 
     // mean height of the path, ignoring the first and last 10 %
     let p10 = (0.1 * np as f64) as usize;
-    let h_sys = e[p10..=np - p10].iter().sum::<f64>() / (np - 2 * p10 + 1) as f64;
+    let h_sys = core::sum4(&e[p10..=np - p10]) / (np - 2 * p10 + 1) as f64;
 
     let (z_g, gamma_e, n_s) = core::initialize_point_to_point(
         params.f_mhz,
