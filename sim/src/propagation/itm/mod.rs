@@ -831,3 +831,81 @@ impl PathLoss for Itm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::propagation::{Ground, Profile};
+
+    /// `Itm` through `PathLoss` is `p2p_tls`/`p2p_cr` on the link's own data.
+    #[test]
+    fn pathloss_matches_low_level_api() {
+        let profile = Profile {
+            spacing_m: BENCH_SPACING_M,
+            elevations_m: bench_profile(),
+        };
+        let mut link = Link::new(&profile, 30.0, 10.0, 600e6);
+        link.polarization = Polarization::Vertical;
+        link.ground = Ground {
+            epsilon_r: 15.0,
+            sigma_s_per_m: 0.005,
+        };
+        let model = Itm {
+            mdvar: 1,
+            ..Itm::default()
+        };
+        let rep = model.loss(&link).unwrap();
+        let p = ItmParams {
+            pol: 1,
+            ..bench_params()
+        };
+        let want = p2p_tls(
+            30.0,
+            10.0,
+            &profile.elevations_m,
+            30.0,
+            &p,
+            50.0,
+            50.0,
+            50.0,
+        )
+        .unwrap();
+        assert_eq!(rep.loss_db, want.a_db);
+        assert_eq!(rep.mode, Some(want.mode as u8));
+        assert_eq!(rep.warnings, want.warnings);
+
+        let cr = Itm {
+            quantiles: Quantiles::Cr {
+                reliability_pct: 90.0,
+                confidence_pct: 50.0,
+            },
+            ..model
+        };
+        let want = p2p_cr(30.0, 10.0, &profile.elevations_m, 30.0, &p, 50.0, 90.0).unwrap();
+        assert_eq!(cr.loss(&link).unwrap().loss_db, want.a_db);
+        // 90 % reliability costs more loss than the median
+        assert!(want.a_db > rep.loss_db);
+    }
+
+    #[test]
+    fn pathloss_reports_ntia_error_code() {
+        let profile = Profile::flat(100.0, 101, 200.0);
+        let link = Link::new(&profile, 30.0, 10.0, 30e9); // 30 GHz: out of range
+        match Itm::default().loss(&link) {
+            Err(PropagationError::Model { code, model, .. }) => {
+                assert_eq!((model, code), ("itm", 1009))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pfl_split() {
+        let pfl = [2.0, 50.0, 1.0, 2.0, 3.0, 99.0];
+        assert_eq!(split_pfl(&pfl), Some((&pfl[2..5], 50.0)));
+        assert_eq!(split_pfl(&[3.0, 50.0, 1.0, 2.0]), None);
+        assert_eq!(split_pfl(&[0.0, 50.0, 1.0]), None);
+        assert_eq!(split_pfl(&[1.5, 50.0, 1.0, 2.0]), None);
+        assert_eq!(split_pfl(&[]), None);
+    }
+}
