@@ -26,6 +26,8 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
+    Itm(cmd::itm::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Itm(a) => cmd::itm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
