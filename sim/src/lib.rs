@@ -9,6 +9,8 @@
 //! |---|---|
 //! | [`terrain`] | digital elevation models and great-circle profiles |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
+//! | [`scenario`] | scenario files: raw TOML ([`scenario::ScenarioFile`]) → validated [`scenario::Scenario`] |
+//! | [`coverage`] | per-site received power, best server and SINR rasters; area summaries |
 //!
 //! ## Example
 //!
@@ -20,7 +22,9 @@
 //! assert!((loss - 108.0).abs() < 0.1);
 //! ```
 
+pub mod coverage;
 pub mod propagation;
+pub mod scenario;
 pub mod terrain;
 
 /// Errors of the simulation library.
