@@ -7,7 +7,8 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`terrain`] | digital elevation models and great-circle profiles |
+//! | [`terrain`] | terrain sources (synthetic, SRTM `.hgt`, GeoTIFF DEM) and great-circle profiles |
+//! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
 //! | [`scenario`] | scenario files: raw TOML ([`scenario::ScenarioFile`]) → validated [`scenario::Scenario`] |
 //! | [`coverage`] | per-site received power, best server and SINR rasters; area summaries |
@@ -23,6 +24,7 @@
 //! ```
 
 pub mod coverage;
+pub mod geotiff;
 pub mod propagation;
 pub mod scenario;
 pub mod terrain;

@@ -49,7 +49,6 @@ fn parse_to(s: &str) -> Result<(f64, f64, Option<f64>), String> {
 /// Everything the report and the plot need.
 pub struct PathReport {
     pub d_m: f64,
-    pub az_deg: f64,
     pub profile: Profile,
     pub z_tx_m: f64,
     pub z_rx_m: f64,
@@ -136,10 +135,10 @@ pub fn run(a: Args) -> CmdResult {
     }
     let mut elev = Vec::new();
     let spacing = terrain
-        .profile_into(site.lat_deg, site.lon_deg, lat, lon, d_m, &mut elev)
-        .ok_or_else(|| {
+        .profile_into(site.lat_deg, site.lon_deg, lat, lon, None, &mut elev)
+        .map_err(|e| {
             CliError::usage(anyhow::anyhow!(
-                "no terrain along the path to {lat}, {lon} ({})",
+                "no terrain along the path to {lat}, {lon} ({}): {e}",
                 terrain.describe()
             ))
         })?;
@@ -159,7 +158,6 @@ pub fn run(a: Args) -> CmdResult {
     let n = profile.elevations_m.len();
     let pr = PathReport {
         d_m: profile.distance_m(),
-        az_deg,
         z_tx_m: profile.elevations_m[0] + site.height_m,
         z_rx_m: profile.elevations_m[n - 1] + rx_h,
         k_factor: sc.model.k_factor,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::json;
-use sim::coverage::{self, model, summary};
+use sim::coverage::{self, model, summary, Elevation};
 
 use super::{CliError, CmdResult};
 use crate::output::{self, Staging};
@@ -90,7 +90,7 @@ pub fn run(a: Args) -> CmdResult {
         }
     };
     let cov = pool
-        .install(|| coverage::compute(sc, terrain.as_ref(), model.as_ref(), &tick))
+        .install(|| coverage::compute(sc, &terrain, model.as_ref(), &tick))
         .map_err(CliError::runtime)?;
     if let Some(b) = &bar {
         b.finish_and_clear();

@@ -6,22 +6,21 @@ use std::path::PathBuf;
 use sim::coverage::input::{self, TerrainLoadError};
 use sim::coverage::Elevation;
 use sim::scenario::{ErrorKind, ScenarioError, ScenarioErrors};
+use sim::terrain::Terrain;
 
 use crate::cmd::validate::Loaded;
 use crate::cmd::CliError;
 
 /// The scenario's terrain and the files read; problems → rendered diagnostics, exit 2.
-pub fn load(loaded: &Loaded) -> Result<(Box<dyn Elevation + Send>, Vec<PathBuf>), CliError> {
+pub fn load(loaded: &Loaded) -> Result<(Terrain, Vec<PathBuf>), CliError> {
     let sc = &loaded.scenario;
-    let (t, files) = input::load(&sc.terrain).map_err(|e| {
+    let t = input::load(&sc.terrain, &sc.area_bbox()).map_err(|e| {
         let (kind, label) = match &e {
-            TerrainLoadError::Missing(_) | TerrainLoadError::NoTiles(_) => {
-                (ErrorKind::MissingFile, "not found")
-            }
+            TerrainLoadError::Missing(_) => (ErrorKind::MissingFile, "not found"),
             _ => (ErrorKind::BadFile, "cannot use this terrain"),
         };
         let help = match (&e, &sc.terrain_made_by) {
-            (TerrainLoadError::Missing(_) | TerrainLoadError::NoTiles(_), Some(script)) => {
+            (TerrainLoadError::Missing(_), Some(script)) => {
                 Some(format!("this terrain is generated: run {script} first"))
             }
             (TerrainLoadError::Missing(_), None) => {
@@ -37,6 +36,7 @@ pub fn load(loaded: &Loaded) -> Result<(Box<dyn Elevation + Send>, Vec<PathBuf>)
             help,
         }]))
     })?;
+    let files = t.input_files();
     let desc = t.describe();
     sc.check_terrain_bounds(|la, lo| t.elevation_m(la, lo).is_some(), &desc)
         .map_err(|errs| loaded.report(&errs))?;

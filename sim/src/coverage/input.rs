@@ -1,10 +1,14 @@
-//! Loading the terrain a scenario names.
+//! The terrain a scenario names, loaded through [`crate::terrain::Terrain`], and the
+//! [`Elevation`] view the coverage engine samples.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{Elevation, M_PER_DEG};
-use crate::scenario::TerrainSpec;
-use crate::terrain::{Dem, TerrainError};
+use crate::scenario::{Bbox, TerrainSpec};
+use crate::terrain::{Terrain, TerrainError, TerrainSource};
+
+/// Margin added around the mapped area when generating synthetic terrain, km.
+pub const SYNTHETIC_MARGIN_KM: f64 = 2.0;
 
 /// Why a scenario's terrain could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -13,100 +17,82 @@ pub enum TerrainLoadError {
     /// The named file or directory does not exist.
     #[error("terrain {0} does not exist")]
     Missing(PathBuf),
-    /// A directory without `.hgt` tiles.
-    #[error("no .hgt tiles in {0}")]
-    NoTiles(PathBuf),
-    /// A tile or file could not be read or is malformed.
+    /// It exists but cannot be used.
     #[error(transparent)]
     Terrain(#[from] TerrainError),
-    /// This terrain source is not available in this build.
-    #[error("terrain source '{0}' is not available in this build")]
-    Unavailable(&'static str),
 }
 
-/// A set of SRTM tiles; a point is sampled (bilinearly) in the first tile that holds it.
-/// Neighbouring SRTM tiles share their edge rows/columns, so every point of the union is
-/// inside some tile.
-#[derive(Debug, Clone)]
-pub struct Tiles {
-    /// The tiles, sorted by (south, west).
-    pub tiles: Vec<Dem>,
-    /// The files read.
-    pub files: Vec<PathBuf>,
-}
-
-impl Elevation for Tiles {
+impl Elevation for Terrain {
     fn elevation_m(&self, lat_deg: f64, lon_deg: f64) -> Option<f64> {
-        self.tiles.iter().find_map(|t| {
-            if lat_deg >= t.south_deg
-                && lat_deg <= t.north_deg()
-                && lon_deg >= t.west_deg
-                && lon_deg <= t.east_deg()
-            {
-                t.elevation(lat_deg, lon_deg).ok()
-            } else {
-                None
-            }
-        })
+        self.elevation(lat_deg, lon_deg).ok()
     }
 
     fn spacing_m(&self) -> f64 {
-        self.tiles
-            .iter()
-            .map(|t| t.step_deg * M_PER_DEG)
-            .fold(f64::INFINITY, f64::min)
+        let b = self.bounds();
+        self.spacing_m(0.5 * (b.south_deg + b.north_deg))
     }
 
     fn describe(&self) -> String {
-        let names: Vec<String> = self
-            .files
-            .iter()
-            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        format!("tiles {}", names.join(", "))
-    }
-}
-
-/// Read every `.hgt` tile in `dir`.
-///
-/// # Errors
-/// [`TerrainLoadError`] for a missing directory, no tiles, or a malformed tile.
-pub fn read_srtm_dir(dir: &Path) -> Result<Tiles, TerrainLoadError> {
-    let rd = std::fs::read_dir(dir).map_err(|_| TerrainLoadError::Missing(dir.to_path_buf()))?;
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("hgt")))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(TerrainLoadError::NoTiles(dir.to_path_buf()));
-    }
-    let tiles = files
-        .iter()
-        .map(|f| Dem::read_hgt(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Tiles { tiles, files })
-}
-
-/// Load the terrain of a scenario; returns the elevation source and the files it read.
-///
-/// # Errors
-/// [`TerrainLoadError`].
-pub fn load(
-    spec: &TerrainSpec,
-) -> Result<(Box<dyn Elevation + Send>, Vec<PathBuf>), TerrainLoadError> {
-    match spec {
-        TerrainSpec::Srtm { dir } => {
-            let t = read_srtm_dir(dir)?;
-            let files = t.files.clone();
-            Ok((Box::new(t), files))
+        match self.source() {
+            TerrainSource::Synthetic { seed, .. } => format!("synthetic (seed {seed})"),
+            TerrainSource::Srtm { dir } => format!("SRTM tiles in {}", dir.display()),
+            TerrainSource::GeoTiff { path } => format!("GeoTIFF {}", path.display()),
+            _ => {
+                let b = self.bounds();
+                format!(
+                    "DEM {:.4}…{:.4}°N, {:.4}…{:.4}°E",
+                    b.south_deg, b.north_deg, b.west_deg, b.east_deg
+                )
+            }
         }
-        TerrainSpec::Synthetic { .. } => Err(TerrainLoadError::Unavailable("synthetic")),
+    }
+
+    fn profile_into(
+        &self,
+        lat0_deg: f64,
+        lon0_deg: f64,
+        lat1_deg: f64,
+        lon1_deg: f64,
+        _distance_m: f64,
+        out: &mut Vec<f64>,
+    ) -> Option<f64> {
+        Terrain::profile_into(self, lat0_deg, lon0_deg, lat1_deg, lon1_deg, None, out).ok()
+    }
+}
+
+/// Load the terrain of a scenario whose mapped area is `area`. Synthetic terrain is
+/// generated centred on the area, [`SYNTHETIC_MARGIN_KM`] beyond it on every side.
+///
+/// # Errors
+/// [`TerrainLoadError::Missing`] for a path that does not exist, otherwise the terrain
+/// reader's error.
+pub fn load(spec: &TerrainSpec, area: &Bbox) -> Result<Terrain, TerrainLoadError> {
+    match spec {
+        TerrainSpec::Synthetic { seed } => {
+            let clat = 0.5 * (area.south_deg + area.north_deg);
+            let clon = 0.5 * (area.west_deg + area.east_deg);
+            let half_ns_km = 0.5 * (area.north_deg - area.south_deg) * M_PER_DEG / 1000.0;
+            let half_ew_km = 0.5 * (area.east_deg - area.west_deg) * M_PER_DEG / 1000.0
+                * area
+                    .south_deg
+                    .abs()
+                    .min(area.north_deg.abs())
+                    .to_radians()
+                    .cos();
+            let half = half_ns_km.max(half_ew_km) + SYNTHETIC_MARGIN_KM;
+            Ok(Terrain::synthetic(*seed, clat, clon, half)?)
+        }
+        TerrainSpec::Srtm { dir } => {
+            if !dir.is_dir() {
+                return Err(TerrainLoadError::Missing(dir.clone()));
+            }
+            Ok(Terrain::srtm_dir(dir)?)
+        }
         TerrainSpec::Geotiff { path } => {
-            if !path.exists() {
+            if !path.is_file() {
                 return Err(TerrainLoadError::Missing(path.clone()));
             }
-            Err(TerrainLoadError::Unavailable("geotiff"))
+            Ok(Terrain::geotiff(path)?)
         }
     }
 }

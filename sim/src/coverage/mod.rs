@@ -34,7 +34,6 @@ use rayon::prelude::*;
 
 use crate::propagation::{Ground, Link, PathLoss, Profile};
 use crate::scenario::{Area, Scenario, Site};
-use crate::terrain::Dem;
 
 /// Metres per degree of latitude on the mean sphere (radius 6 371 km).
 pub const M_PER_DEG: f64 = 6_371_000.0 * std::f64::consts::PI / 180.0;
@@ -90,26 +89,6 @@ pub trait Elevation: Sync {
             distance_m,
             self.spacing_m(),
             out,
-        )
-    }
-}
-
-impl Elevation for Dem {
-    fn elevation_m(&self, lat_deg: f64, lon_deg: f64) -> Option<f64> {
-        self.elevation(lat_deg, lon_deg).ok()
-    }
-
-    fn spacing_m(&self) -> f64 {
-        self.step_deg * M_PER_DEG
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "{:.4}…{:.4}°N, {:.4}…{:.4}°E",
-            self.south_deg,
-            self.north_deg(),
-            self.west_deg,
-            self.east_deg()
         )
     }
 }
