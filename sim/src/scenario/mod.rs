@@ -166,7 +166,7 @@ pub struct Site {
     pub eirp_dbm: f64,
     /// Antenna and its pattern.
     pub antenna: Antenna,
-    /// Byte span of the site's table in the scenario text (for later diagnostics).
+    /// Byte span of the site's position (lat_deg … lon_deg) in the scenario text.
     #[serde(skip)]
     pub span: Option<Range<usize>>,
 }
@@ -733,7 +733,10 @@ fn validate_sites(
                 height_m: h,
                 eirp_dbm: eirp,
                 antenna,
-                span: Some(s.span()),
+                span: Some({
+                    let (a, b) = (sf.lat_deg.span(), sf.lon_deg.span());
+                    a.start.min(b.start)..a.end.max(b.end)
+                }),
             });
         }
     }
@@ -994,4 +997,77 @@ fn validate_model(c: &mut Checker, m: Option<&Spanned<ModelFile>>) -> Option<Mod
         k_factor,
         span: Some(f.kind.as_ref().map_or(m.span(), Spanned::span)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "[[sites]]\nlat_deg = 40.0\nlon_deg = -100.0\nheight_m = 30\neirp_dbm = 36\n\n[carrier]\ntv_channel = 21\n\n[coverage]\nradius_m = 30000\nresolution_m = 50\n";
+
+    fn check(text: &str) -> Result<Scenario, ScenarioErrors> {
+        Scenario::from_text(text, "stem", Path::new("."))
+    }
+
+    #[test]
+    fn defaults_and_tv_channel() {
+        let sc = check(MIN).unwrap();
+        assert_eq!(sc.name, "stem");
+        assert_eq!((sc.seed, sc.run), (1, 0));
+        assert_eq!(sc.terrain, TerrainSpec::Synthetic { seed: 1 });
+        assert_eq!(sc.carrier.center_hz, 515e6);
+        assert_eq!(sc.carrier.bandwidth_hz, 6e6);
+        assert_eq!(sc.sites[0].name, "site-1");
+        assert_eq!(sc.model.id, ModelId::Itm);
+        assert_eq!(sc.model.mdvar, 12);
+        assert_eq!(sc.coverage.rx_height_m, 10.0);
+        assert_eq!(
+            sc.coverage.thresholds_dbm,
+            vec![-70.0, -80.0, -90.0, -100.0]
+        );
+        let eu =
+            check(&MIN.replace("tv_channel = 21", "tv_channel = 60\nraster = \"eu-uhf\"")).unwrap();
+        assert_eq!(eu.carrier.center_hz, 786e6);
+        assert_eq!(eu.carrier.bandwidth_hz, 8e6);
+    }
+
+    #[test]
+    fn errors_carry_kind_and_span() {
+        let text = MIN.replace("tv_channel = 21", "tv_channel = 37");
+        let e = check(&text).unwrap_err().0;
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind, ErrorKind::OutOfRange);
+        let span = e[0].span.clone().unwrap();
+        assert_eq!(&text[span], "37");
+
+        let text = MIN.replace("height_m = 30", "height_m = 30\ncolour = 1");
+        let e = check(&text).unwrap_err().0;
+        assert_eq!(e[0].kind, ErrorKind::UnknownKey);
+        assert_eq!(&text[e[0].span.clone().unwrap()], "colour");
+
+        let text = MIN.replace("radius_m = 30000", "radius_m = \"far\"");
+        assert_eq!(check(&text).unwrap_err().0[0].kind, ErrorKind::WrongType);
+
+        let text = format!("{MIN}\n[model]\nkind = \"itm\"\ntime_pct = 50\nreliability_pct = 50\n");
+        assert_eq!(check(&text).unwrap_err().0[0].kind, ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn tx_power_adds_sector_gain() {
+        let text = MIN.replace(
+            "eirp_dbm = 36",
+            "tx_power_dbm = 20\nantenna = { kind = \"sector\", azimuth_deg = 120 }",
+        );
+        let sc = check(&text).unwrap();
+        assert_eq!(sc.sites[0].eirp_dbm, 35.0);
+    }
+
+    #[test]
+    fn schema_lists_the_tables() {
+        let s = json_schema();
+        let props = s.as_value()["properties"].as_object().unwrap().clone();
+        for k in ["terrain", "sites", "carrier", "coverage", "model"] {
+            assert!(props.contains_key(k), "{k}");
+        }
+    }
 }
