@@ -11,6 +11,8 @@
 //! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
 //! | [`raytrace`] | terrain ray tracer: mesh, BVH, reflections, diffraction, vegetation, CIR, coverage maps |
+//! | [`scenario`] | scenario files: raw TOML ([`scenario::ScenarioFile`]) → validated [`scenario::Scenario`] |
+//! | [`coverage`] | per-site received power, best server and SINR rasters; area summaries |
 //!
 //! ## Example
 //!
@@ -22,9 +24,11 @@
 //! assert!((loss - 108.0).abs() < 0.1);
 //! ```
 
+pub mod coverage;
 pub mod geotiff;
 pub mod propagation;
 pub mod raytrace;
+pub mod scenario;
 pub mod terrain;
 
 /// Errors of the simulation library.

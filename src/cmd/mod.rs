@@ -6,6 +6,10 @@ pub mod bench;
 pub mod bench_itm;
 pub mod iq_info;
 pub mod itm;
+pub mod path;
+pub mod run;
+pub mod schema;
+pub mod validate;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]
@@ -15,7 +19,6 @@ pub enum CliError {
     /// Runtime failure: exit 1.
     Runtime(anyhow::Error),
     /// The message was already printed (e.g. a rendered diagnostic); exit with this code.
-    #[allow(dead_code)] // for commands that render their own diagnostics (validate, run)
     Reported(u8),
 }
 
