@@ -26,6 +26,8 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// Code-level or link-level Monte Carlo (BER/BLER curves as CSV).
+    Link(cmd::link::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Link(a) => cmd::link::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -168,13 +168,13 @@ impl<const L: usize> V<L> {
     }
     #[inline(always)]
     fn load(s: &[i16]) -> Self {
-        let mut v = [0i16; L];
-        v.copy_from_slice(&s[..L]);
-        V(v)
+        let a: &[i16; L] = s[..L].try_into().expect("slice of L");
+        V(*a)
     }
     #[inline(always)]
     fn store(self, s: &mut [i16]) {
-        s[..L].copy_from_slice(&self.0);
+        let a: &mut [i16; L] = (&mut s[..L]).try_into().expect("slice of L");
+        *a = self.0;
     }
     #[inline(always)]
     fn adds(self, o: Self) -> Self {
@@ -247,32 +247,50 @@ struct Pass<'a> {
 /// a-posteriori values; leaves the window-end metrics in `alpha_init`/`beta_init` (per lane,
 /// not yet shifted to the neighbouring window).
 #[inline(always)]
+fn load8<const L: usize>(src: &[i16]) -> [V<L>; 8] {
+    let mut m = [V::splat(0); 8];
+    for s in 0..8 {
+        m[s] = V::load(&src[s * L..]);
+    }
+    m
+}
+
+#[inline(always)]
+fn store8<const L: usize>(m: &[V<L>; 8], dst: &mut [i16]) {
+    for s in 0..8 {
+        m[s].store(&mut dst[s * L..]);
+    }
+}
+
+/// The kernel: forward recursion storing α, then backward recursion producing extrinsic and
+/// a-posteriori values; leaves the window-end metrics in `alpha_init`/`beta_init` (per lane,
+/// not yet shifted to the neighbouring window).
+///
+/// Written without closures so that everything inlines into the `target_feature` wrappers.
+#[inline(always)]
 fn map_pass<const L: usize>(p: Pass<'_>) {
     let steps = p.sys.len() / L;
-    let mut a: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.alpha_init[s * L..]));
+    let zero = V::<L>::splat(0);
+    let mut a = load8::<L>(p.alpha_init);
     for t in 0..steps {
-        for (s, v) in a.iter().enumerate() {
-            v.store(&mut p.alpha[(t * 8 + s) * L..]);
-        }
+        store8(&a, &mut p.alpha[t * 8 * L..]);
         let gs = V::<L>::load(&p.sys[t * L..]).adds(V::load(&p.la[t * L..]));
         let gp = V::<L>::load(&p.par[t * L..]);
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let zero = V::splat(0);
         let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
-        let mut n: [V<L>; 8] = std::array::from_fn(|ns| {
+        let mut n = [zero; 8];
+        for ns in 0..8 {
             let [(s0, c0), (s1, c1)] = PRED[ns];
-            a[s0].adds(g[c0]).max(a[s1].adds(g[c1]))
-        });
+            n[ns] = a[s0].adds(g[c0]).max(a[s1].adds(g[c1]));
+        }
         normalise(&mut n);
         a = n;
     }
-    for (s, v) in a.iter().enumerate() {
-        v.store(&mut p.alpha_init[s * L..]);
-    }
-    let mut b: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.beta_init[s * L..]));
+    store8(&a, p.alpha_init);
+    let mut b = load8::<L>(p.beta_init);
     for t in (0..steps).rev() {
-        let al: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.alpha[(t * 8 + s) * L..]));
+        let al = load8::<L>(&p.alpha[t * 8 * L..]);
         let gsys = V::<L>::load(&p.sys[t * L..]);
         let gs = gsys.adds(V::load(&p.la[t * L..]));
         let gp = V::<L>::load(&p.par[t * L..]);
@@ -295,19 +313,17 @@ fn map_pass<const L: usize>(p: Pass<'_>) {
         // β update.
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let zero = V::splat(0);
         let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
-        let mut n: [V<L>; 8] = std::array::from_fn(|s| {
+        let mut n = [zero; 8];
+        for s in 0..8 {
             let (n0, z0) = NEXT[s][0];
             let (n1, z1) = NEXT[s][1];
-            b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]))
-        });
+            n[s] = b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]));
+        }
         normalise(&mut n);
         b = n;
     }
-    for (s, v) in b.iter().enumerate() {
-        v.store(&mut p.beta_init[s * L..]);
-    }
+    store8(&b, p.beta_init);
 }
 
 fn map_portable<const L: usize>(p: Pass<'_>) {
@@ -542,13 +558,12 @@ impl FixedDecoder {
             });
         }
         let scaled = algorithm == Algorithm::MaxLogScaled;
-        // Quantise.
-        let mx = d_llr
+        // Quantise: scale the largest |LLR| (filler positions excluded) to CH_MAX.
+        let fold = |m: f32, x: &f32| m.max(x.abs());
+        let mx = d_llr[filler..dl]
             .iter()
-            .enumerate()
-            .filter(|(i, _)| !(*i < filler || (*i >= dl && *i < dl + filler)))
-            .map(|(_, x)| if x.is_nan() { 0.0 } else { x.abs() })
-            .fold(0.0f32, f32::max)
+            .fold(0.0f32, fold)
+            .max(d_llr[dl + filler..].iter().fold(0.0f32, fold))
             .min(f32::MAX);
         let scale = if mx > 0.0 {
             f32::from(CH_MAX) / mx
@@ -559,9 +574,9 @@ impl FixedDecoder {
             if x.is_nan() {
                 0
             } else {
-                (x * scale)
-                    .round()
-                    .clamp(-f32::from(CH_MAX), f32::from(CH_MAX)) as i16
+                // Round half away from zero without a libm call; `as` saturates.
+                let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+                (y + 0.5f32.copysign(y)) as i16
             }
         };
         for i in 0..k {
