@@ -69,7 +69,7 @@ pub struct Args {
 }
 
 enum Dec {
-    Fixed(FixedDecoder),
+    Fixed(Box<FixedDecoder>),
     Scalar(ScalarDecoder),
 }
 
@@ -102,7 +102,7 @@ pub fn run(a: Args) -> CmdResult {
     };
     let mut dec = match alg {
         Algorithm::LogMap => Dec::Scalar(ScalarDecoder::new(k).map_err(CliError::runtime)?),
-        _ => Dec::Fixed(FixedDecoder::new(k).map_err(CliError::runtime)?),
+        _ => Dec::Fixed(Box::new(FixedDecoder::new(k).map_err(CliError::runtime)?)),
     };
     let n = 3 * (k + 4);
     let rate = k as f64 / n as f64;
