@@ -70,7 +70,7 @@ pub struct Args {
 
 enum Dec {
     Fixed(Box<FixedDecoder>),
-    Scalar(ScalarDecoder),
+    Scalar(Box<ScalarDecoder>),
 }
 
 /// Standard normal pair by the Box–Muller transform.
@@ -101,7 +101,9 @@ pub fn run(a: Args) -> CmdResult {
         DecoderArg::LogMap => Algorithm::LogMap,
     };
     let mut dec = match alg {
-        Algorithm::LogMap => Dec::Scalar(ScalarDecoder::new(k).map_err(CliError::runtime)?),
+        Algorithm::LogMap => {
+            Dec::Scalar(Box::new(ScalarDecoder::new(k).map_err(CliError::runtime)?))
+        }
         _ => Dec::Fixed(Box::new(FixedDecoder::new(k).map_err(CliError::runtime)?)),
     };
     let n = 3 * (k + 4);
