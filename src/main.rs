@@ -37,6 +37,8 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Point-to-point report between a scenario site and a point (JSON).
     Path(cmd::path::Args),
+    /// Code-level or link-level Monte Carlo (BER/BLER curves as CSV).
+    Link(cmd::link::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Path(a) => cmd::path::run(a),
+        Command::Link(a) => cmd::link::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,12 +16,15 @@ enum Kernel {
     Gold,
     /// ITM point-to-point on the 30 km, 1001-point reference profile: profiles/s per core.
     Itm,
+    /// Turbo decoding of one block (information bits per second of single-thread decode time).
+    Turbo(super::bench_turbo::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
         Kernel::Itm => super::bench_itm::run(),
+        Kernel::Turbo(t) => super::bench_turbo::run(t),
     }
 }
 

@@ -168,13 +168,13 @@ impl<const L: usize> V<L> {
     }
     #[inline(always)]
     fn load(s: &[i16]) -> Self {
-        let mut v = [0i16; L];
-        v.copy_from_slice(&s[..L]);
-        V(v)
+        let a: &[i16; L] = s[..L].try_into().expect("slice of L");
+        V(*a)
     }
     #[inline(always)]
     fn store(self, s: &mut [i16]) {
-        s[..L].copy_from_slice(&self.0);
+        let a: &mut [i16; L] = (&mut s[..L]).try_into().expect("slice of L");
+        *a = self.0;
     }
     #[inline(always)]
     fn adds(self, o: Self) -> Self {
@@ -247,32 +247,50 @@ struct Pass<'a> {
 /// a-posteriori values; leaves the window-end metrics in `alpha_init`/`beta_init` (per lane,
 /// not yet shifted to the neighbouring window).
 #[inline(always)]
+fn load8<const L: usize>(src: &[i16]) -> [V<L>; 8] {
+    let mut m = [V::splat(0); 8];
+    for s in 0..8 {
+        m[s] = V::load(&src[s * L..]);
+    }
+    m
+}
+
+#[inline(always)]
+fn store8<const L: usize>(m: &[V<L>; 8], dst: &mut [i16]) {
+    for s in 0..8 {
+        m[s].store(&mut dst[s * L..]);
+    }
+}
+
+/// The kernel: forward recursion storing α, then backward recursion producing extrinsic and
+/// a-posteriori values; leaves the window-end metrics in `alpha_init`/`beta_init` (per lane,
+/// not yet shifted to the neighbouring window).
+///
+/// Written without closures so that everything inlines into the `target_feature` wrappers.
+#[inline(always)]
 fn map_pass<const L: usize>(p: Pass<'_>) {
     let steps = p.sys.len() / L;
-    let mut a: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.alpha_init[s * L..]));
+    let zero = V::<L>::splat(0);
+    let mut a = load8::<L>(p.alpha_init);
     for t in 0..steps {
-        for (s, v) in a.iter().enumerate() {
-            v.store(&mut p.alpha[(t * 8 + s) * L..]);
-        }
+        store8(&a, &mut p.alpha[t * 8 * L..]);
         let gs = V::<L>::load(&p.sys[t * L..]).adds(V::load(&p.la[t * L..]));
         let gp = V::<L>::load(&p.par[t * L..]);
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let zero = V::splat(0);
         let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
-        let mut n: [V<L>; 8] = std::array::from_fn(|ns| {
+        let mut n = [zero; 8];
+        for ns in 0..8 {
             let [(s0, c0), (s1, c1)] = PRED[ns];
-            a[s0].adds(g[c0]).max(a[s1].adds(g[c1]))
-        });
+            n[ns] = a[s0].adds(g[c0]).max(a[s1].adds(g[c1]));
+        }
         normalise(&mut n);
         a = n;
     }
-    for (s, v) in a.iter().enumerate() {
-        v.store(&mut p.alpha_init[s * L..]);
-    }
-    let mut b: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.beta_init[s * L..]));
+    store8(&a, p.alpha_init);
+    let mut b = load8::<L>(p.beta_init);
     for t in (0..steps).rev() {
-        let al: [V<L>; 8] = std::array::from_fn(|s| V::load(&p.alpha[(t * 8 + s) * L..]));
+        let al = load8::<L>(&p.alpha[t * 8 * L..]);
         let gsys = V::<L>::load(&p.sys[t * L..]);
         let gs = gsys.adds(V::load(&p.la[t * L..]));
         let gp = V::<L>::load(&p.par[t * L..]);
@@ -295,19 +313,17 @@ fn map_pass<const L: usize>(p: Pass<'_>) {
         // β update.
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let zero = V::splat(0);
         let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
-        let mut n: [V<L>; 8] = std::array::from_fn(|s| {
+        let mut n = [zero; 8];
+        for s in 0..8 {
             let (n0, z0) = NEXT[s][0];
             let (n1, z1) = NEXT[s][1];
-            b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]))
-        });
+            n[s] = b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]));
+        }
         normalise(&mut n);
         b = n;
     }
-    for (s, v) in b.iter().enumerate() {
-        v.store(&mut p.beta_init[s * L..]);
-    }
+    store8(&b, p.beta_init);
 }
 
 fn map_portable<const L: usize>(p: Pass<'_>) {
@@ -332,6 +348,68 @@ unsafe fn map_sse41(p: Pass<'_>) {
     map_pass::<16>(p)
 }
 
+/// Step/lane form of a gather permutation over the transposed layout, when every output
+/// step reads a single source step: `(step[t], lane[t·L + l])`.
+type LanePerm = Option<(Vec<u16>, Vec<u16>)>;
+
+/// Build the step/lane form of gather table `g` (transposed layout, `lanes` lanes of which
+/// the first `n_w` carry data; the others are zero at every step and read themselves).
+/// `None` if some output step would need two source steps.
+fn lane_perm(g: &[u32], lanes: usize, n_w: usize) -> LanePerm {
+    let steps = g.len() / lanes;
+    let mut step = vec![0u16; steps];
+    let mut lane = vec![0u16; g.len()];
+    for t in 0..steps {
+        let mut src_step = None;
+        for l in 0..lanes {
+            if l >= n_w {
+                lane[t * lanes + l] = l as u16;
+                continue;
+            }
+            let j = g[t * lanes + l] as usize;
+            let (st, ln) = (j / lanes, j % lanes);
+            match src_step {
+                None => src_step = Some(st),
+                Some(s) if s != st => return None,
+                _ => {}
+            }
+            lane[t * lanes + l] = ln as u16;
+        }
+        step[t] = u16::try_from(src_step.unwrap_or(t)).ok()?;
+    }
+    Some((step, lane))
+}
+
+/// `la[t][l] = le[step[t]][lane[t][l]]` with one `vpermw` per step.
+///
+/// The AVX-512 paths need rustc ≥ 1.89 (stable AVX-512 target features and intrinsics),
+/// above the workspace's declared 1.85: the coordinator is asked to raise `rust-version`.
+#[allow(clippy::incompatible_msrv)]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn permute_avx512(le: &[i16], la: &mut [i16], p: &(Vec<u16>, Vec<u16>)) {
+    use std::arch::x86_64::{
+        __m512i, _mm512_loadu_si512, _mm512_permutexvar_epi16, _mm512_storeu_si512,
+    };
+    let (step, lane) = p;
+    assert!(
+        le.len() >= step.len() * 32 && la.len() >= step.len() * 32 && lane.len() >= step.len() * 32
+    );
+    for (t, &s) in step.iter().enumerate() {
+        let s = s as usize;
+        assert!(s < step.len());
+        // SAFETY: the asserts above bound every 32-element access (64 bytes) inside the
+        // three slices; unaligned loads/stores are used, and AVX-512F/BW are enabled on
+        // this function (callers check CPU support).
+        unsafe {
+            let src = _mm512_loadu_si512(le.as_ptr().add(s * 32) as *const __m512i);
+            let idx = _mm512_loadu_si512(lane.as_ptr().add(t * 32) as *const __m512i);
+            let v = _mm512_permutexvar_epi16(idx, src);
+            _mm512_storeu_si512(la.as_mut_ptr().add(t * 32) as *mut __m512i, v);
+        }
+    }
+}
+
 /// The fixed-point SIMD turbo decoder for one block size (max-log-MAP, optionally with
 /// extrinsic scaling). Plan once, decode many blocks; no allocation per decode.
 #[derive(Debug, Clone)]
@@ -347,6 +425,11 @@ pub struct FixedDecoder {
     /// `la2[j] = le1[g12[j]]` (interleave), `la1[j] = le2[g21[j]]` (deinterleave).
     g12: Vec<u32>,
     g21: Vec<u32>,
+    /// The same permutations in step/lane form (the QPP is contention-free for every
+    /// window length dividing K, so all lanes of an output step read one source step):
+    /// `out[t][l] = src[step[t]][lane[t][l]]`.
+    p12: LanePerm,
+    p21: LanePerm,
     /// `bits[n] = app2[bit_src[n]] < 0`.
     bit_src: Vec<u32>,
     sys1: Vec<i16>,
@@ -357,6 +440,8 @@ pub struct FixedDecoder {
     le: Vec<i16>,
     app: Vec<i16>,
     alpha: Vec<i16>,
+    /// Quantised input, natural order.
+    qd: Vec<i16>,
     /// Per constituent: α and β boundary metrics, 8·L each.
     alpha_init: [Vec<i16>; 2],
     beta_init: [Vec<i16>; 2],
@@ -407,7 +492,11 @@ impl FixedDecoder {
             g21[pos[p] as usize] = pos[i];
             bit_src[p] = pos[i];
         }
+        let p12 = lane_perm(&g12, lanes, n_w);
+        let p21 = lane_perm(&g21, lanes, n_w);
         Ok(FixedDecoder {
+            p12,
+            p21,
             k,
             level,
             lanes,
@@ -426,6 +515,7 @@ impl FixedDecoder {
             le: vec![0; len],
             app: vec![0; len],
             alpha: vec![0; 8 * len],
+            qd: Vec::with_capacity(3 * (k + 4)),
             alpha_init: [vec![0; 8 * lanes], vec![0; 8 * lanes]],
             beta_init: [vec![0; 8 * lanes], vec![0; 8 * lanes]],
         })
@@ -479,6 +569,27 @@ impl FixedDecoder {
             (SimdLevel::Sse41, _) => unsafe { map_sse41(p) },
             (_, 32) => map_portable::<32>(p),
             _ => map_portable::<16>(p),
+        }
+    }
+
+    /// `la ← le` through the interleaver (`inverse = false`) or its inverse.
+    fn permute(&mut self, inverse: bool) {
+        let (g, p) = if inverse {
+            (&self.g21, &self.p21)
+        } else {
+            (&self.g12, &self.p12)
+        };
+        match (p, self.level) {
+            #[cfg(target_arch = "x86_64")]
+            (Some(p), SimdLevel::Avx512) => {
+                // SAFETY: AVX-512BW was detected when this decoder was built (`with_level`).
+                unsafe { permute_avx512(&self.le, &mut self.la, p) }
+            }
+            _ => {
+                for (o, &s) in self.la.iter_mut().zip(g) {
+                    *o = self.le[s as usize];
+                }
+            }
         }
     }
 
@@ -542,33 +653,39 @@ impl FixedDecoder {
             });
         }
         let scaled = algorithm == Algorithm::MaxLogScaled;
-        // Quantise.
-        let mx = d_llr
+        // Quantise: scale the largest |LLR| (filler positions excluded) to CH_MAX.
+        let fold = |m: f32, x: &f32| m.max(x.abs());
+        let mx = d_llr[filler..dl]
             .iter()
-            .enumerate()
-            .filter(|(i, _)| !(*i < filler || (*i >= dl && *i < dl + filler)))
-            .map(|(_, x)| if x.is_nan() { 0.0 } else { x.abs() })
-            .fold(0.0f32, f32::max)
+            .fold(0.0f32, fold)
+            .max(d_llr[dl + filler..].iter().fold(0.0f32, fold))
             .min(f32::MAX);
         let scale = if mx > 0.0 {
             f32::from(CH_MAX) / mx
         } else {
             1.0
         };
+        // NaN → 0 through the saturating `as` cast; no branches, so this vectorises.
         let q = |x: f32| -> i16 {
-            if x.is_nan() {
-                0
-            } else {
-                (x * scale)
-                    .round()
-                    .clamp(-f32::from(CH_MAX), f32::from(CH_MAX)) as i16
-            }
+            let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+            (y + 0.5f32.copysign(y)) as i16
         };
-        for i in 0..k {
+        self.qd.clear();
+        self.qd.extend(d_llr.iter().map(|&x| q(x)));
+        let (w, l) = (self.w, self.lanes);
+        for win in 0..self.n_w {
+            let base = win * w;
+            for t in 0..w {
+                let (i, p) = (base + t, t * l + win);
+                self.sys1[p] = self.qd[i];
+                self.par1[p] = self.qd[dl + i];
+                self.par2[p] = self.qd[2 * dl + i];
+            }
+        }
+        for i in 0..filler {
             let p = self.pos[i] as usize;
-            self.sys1[p] = if i < filler { CH_MAX } else { q(d_llr[i]) };
-            self.par1[p] = if i < filler { 0 } else { q(d_llr[dl + i]) };
-            self.par2[p] = q(d_llr[2 * dl + i]);
+            self.sys1[p] = CH_MAX;
+            self.par1[p] = 0;
         }
         for i in 0..k {
             self.sys2[self.pos[i] as usize] = self.sys1[self.pos[self.perm[i] as usize] as usize];
@@ -596,14 +713,10 @@ impl FixedDecoder {
         for it in 0..iterations {
             self.run_pass(false, scaled);
             self.shift_boundaries(0, &tails[0]);
-            for (o, &s) in self.la.iter_mut().zip(&self.g12) {
-                *o = self.le[s as usize];
-            }
+            self.permute(false);
             self.run_pass(true, scaled);
             self.shift_boundaries(1, &tails[1]);
-            for (o, &s) in self.la.iter_mut().zip(&self.g21) {
-                *o = self.le[s as usize];
-            }
+            self.permute(true);
             outcome.iterations = it + 1;
             let last = it + 1 == iterations;
             if last || early_stop.is_some() {
@@ -665,6 +778,22 @@ mod tests {
                 dec.decode(&llr, 0, 2, Algorithm::MaxLogScaled, &mut out, None)
                     .unwrap();
                 assert_eq!(out, c, "k={k} {lv:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn qpp_is_contention_free_for_our_windows() {
+        for k in super::super::block_sizes() {
+            let d = FixedDecoder::with_level(k, SimdLevel::Portable, 32).unwrap();
+            assert!(d.p12.is_some() && d.p21.is_some(), "K={k}");
+            // The step/lane form reproduces the plain gather.
+            let (step, lane) = d.p12.as_ref().unwrap();
+            for (j, &g) in d.g12.iter().enumerate() {
+                let (t, l) = (j / 32, j % 32);
+                if l < d.n_w {
+                    assert_eq!(g as usize, step[t] as usize * 32 + lane[j] as usize);
+                }
             }
         }
     }
