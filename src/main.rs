@@ -26,6 +26,8 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// LTE cell search on a raw IQ capture (PCI, timing, CFO, SNR, MIB); prints JSON.
+    CellSearch(cmd::cell_search::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::CellSearch(a) => cmd::cell_search::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
