@@ -14,11 +14,14 @@ pub struct Args {
 enum Kernel {
     /// Gold-sequence generation (the scrambling-sequence generator every channel uses).
     Gold,
+    /// Turbo decoding of one block (information bits per second of single-thread decode time).
+    Turbo(super::bench_turbo::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
+        Kernel::Turbo(t) => super::bench_turbo::run(t),
     }
 }
 

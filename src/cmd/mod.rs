@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_turbo;
 pub mod cell_search;
 pub mod iq_info;
+pub mod link;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]
@@ -60,8 +62,6 @@ pub fn parse_f64(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
-// Used by the Monte Carlo commands (`link`) as they land.
-#[allow(dead_code)]
 /// A `START:STOP:STEP` range that includes STOP: `round((STOP−START)/STEP)+1` points, each
 /// `START + i·STEP`.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,6 @@ pub struct Range {
     pub step: f64,
 }
 
-#[allow(dead_code)]
 impl Range {
     /// The points of the range.
     pub fn points(&self) -> Vec<f64> {
@@ -84,7 +83,6 @@ impl Range {
     }
 }
 
-#[allow(dead_code)]
 /// Parse `START:STOP:STEP` (or a single number, a one-point range).
 pub fn parse_range(s: &str) -> Result<Range, String> {
     let parts: Vec<&str> = s.split(':').collect();

@@ -3,5 +3,7 @@
 //! | module | what | reference |
 //! |---|---|---|
 //! | [`bch`] | BCH: MIB, CRC16 + port mask, TBCC, conv rate matching | 36.212 §5.3.1 |
+//! | `tables` | TBS and MCS tables (generated) | 36.213 §7.1.7 |
 
 pub mod bch;
+pub mod tables;
