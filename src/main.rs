@@ -28,6 +28,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// LTE cell search on a raw IQ capture (PCI, timing, CFO, SNR, MIB); prints JSON.
     CellSearch(cmd::cell_search::Args),
+    /// Full LTE downlink receive of a raw IQ capture (PCFICH, PDCCH, DCI, PDSCH); prints JSON.
+    Decode(cmd::decode::Args),
     /// Code-level or link-level Monte Carlo (BER/BLER curves as CSV).
     Link(cmd::link::Args),
 }
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::CellSearch(a) => cmd::cell_search::run(a),
+        Command::Decode(a) => cmd::decode::run(a),
         Command::Link(a) => cmd::link::run(a),
     };
     match result {
