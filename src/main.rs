@@ -37,6 +37,10 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Point-to-point report between a scenario site and a point (JSON).
     Path(cmd::path::Args),
+    /// LTE cell search on a raw IQ capture (PCI, timing, CFO, SNR, MIB); prints JSON.
+    CellSearch(cmd::cell_search::Args),
+    /// Full LTE downlink receive of a raw IQ capture (PCFICH, PDCCH, DCI, PDSCH); prints JSON.
+    Decode(cmd::decode::Args),
     /// Code-level or link-level Monte Carlo (BER/BLER curves as CSV).
     Link(cmd::link::Args),
 }
@@ -59,6 +63,8 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Path(a) => cmd::path::run(a),
+        Command::CellSearch(a) => cmd::cell_search::run(a),
+        Command::Decode(a) => cmd::decode::run(a),
         Command::Link(a) => cmd::link::run(a),
     };
     match result {

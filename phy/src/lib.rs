@@ -17,10 +17,17 @@
 //! | [`ofdm`] | OFDM modulator/demodulator with CP | 36.211 §6.12 |
 //! | [`grid`] | zero-copy resource-grid view of a subframe | 36.211 §6.2 |
 //! | [`sync`] | PSS, SSS, timing and CFO synchronisation | 36.211 §6.11 |
+//! | [`pbch`] | PBCH mapping, scrambling, receive to BCH soft bits | 36.211 §6.6 |
+//! | [`pcfich`] | CFI coding and PCFICH mapping | 36.211 §6.7, 36.212 §5.3.4 |
+//! | [`phich`] | PHICH group resource mapping | 36.211 §6.9.3 |
+//! | [`pdcch`] | REGs, quadruplet interleaving, CCE extraction/mapping | 36.211 §6.8 |
+//! | [`dci`] | DCI sizes, RNTI-masked CRC, blind candidate decoding, formats 0/1/1A/1C/2A | 36.212 §5.3.3 |
+//! | [`pdsch`] | PDSCH RE demapping, TB decode, subframe/capture receive pipeline | 36.211 §6.3–6.4, 36.212 §5.3.2 |
 //! | [`mib`] | master information block parse/emit | 36.331 §6.2.2 |
 //! | [`transport::bch`] | BCH coding chain | 36.212 §5.3.1 |
 //! | [`estimation`] | LS channel estimation on CRS, interpolation, noise | 36.211 §6.10.1 |
 //! | [`equalize`] | ZF/MMSE, SFBC transmit-diversity combining | 36.211 §6.3.4.3 |
+//! | [`cellsearch`] | PSS/SSS/CRS cell search, CFO, MIB on any capture rate | 36.211 §6.11, §6.6 |
 //! | [`refsig`] | cell-specific reference signals | 36.211 §6.10.1 |
 //!
 //! ## Example
@@ -39,6 +46,8 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod cellsearch;
+pub mod dci;
 pub mod equalize;
 pub mod estimation;
 pub mod fec;
@@ -47,6 +56,11 @@ pub mod mib;
 pub mod modulation;
 pub mod numerology;
 pub mod ofdm;
+pub mod pbch;
+pub mod pcfich;
+pub mod pdcch;
+pub mod pdsch;
+pub mod phich;
 pub mod refsig;
 pub mod sequence;
 pub mod sync;

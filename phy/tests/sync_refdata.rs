@@ -110,3 +110,46 @@ fn crs_uses_the_gold_vector() {
         assert_eq!(v.im, s * (1.0 - 2.0 * f32::from(bits[2 * m + 1])));
     }
 }
+
+#[test]
+fn bch_chain_matches_refdata() {
+    use lastmile_phy::numerology::CyclicPrefix;
+    use lastmile_phy::sequence::Gold;
+    use lastmile_phy::transport::bch;
+    let Some(p) = refdata("lte/spec/bch_pbch_36212_5.3.1.json") else {
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let num = |x: &serde_json::Value| -> u64 {
+        x.as_u64()
+            .unwrap_or_else(|| x.as_str().unwrap().parse().unwrap())
+    };
+    let bits = |s: &serde_json::Value| -> Vec<u8> {
+        s.as_str().unwrap().bytes().map(|b| b - b'0').collect()
+    };
+    let mut n = 0;
+    for t in v["vectors"].as_array().unwrap() {
+        let mib_hex = u32::from_str_radix(t["mib_hex"].as_str().unwrap(), 16).unwrap();
+        let mib: Vec<u8> = (0..24).map(|i| ((mib_hex >> (23 - i)) & 1) as u8).collect();
+        let ports = num(&t["n_ports"]) as usize;
+        let cp = if t["cp"] == "normal" {
+            CyclicPrefix::Normal
+        } else {
+            CyclicPrefix::Extended
+        };
+        let e_len = lastmile_phy::pbch::e_bits(cp);
+        let e = bch::encode(&mib, ports, e_len).unwrap();
+        assert_eq!(e, bits(&t["e"]), "{} {ports} ports {:?}", t["mib_hex"], cp);
+        {
+            let mut sc = e.clone();
+            Gold::new(num(&t["scrambling_c_init"]) as u32).scramble_bits(&mut sc);
+            assert_eq!(sc, bits(&t["e_scrambled"]));
+        }
+        let d = lastmile_phy::fec::convolutional::encode(&bits(&t["c_40"])).unwrap();
+        assert_eq!(d[0], bits(&t["d0"]));
+        assert_eq!(d[1], bits(&t["d1"]));
+        assert_eq!(d[2], bits(&t["d2"]));
+        n += 1;
+    }
+    assert_eq!(n, 18);
+}

@@ -4,6 +4,9 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod bench_itm;
+pub mod bench_turbo;
+pub mod cell_search;
+pub mod decode;
 pub mod iq_info;
 pub mod itm;
 pub mod path;
@@ -115,7 +118,6 @@ pub fn parse_range(s: &str) -> Result<Range, String> {
     Ok(r)
 }
 
-#[allow(dead_code)]
 /// Parse an integer given in decimal or `0x` hexadecimal.
 pub fn parse_u32_dec_or_hex(s: &str) -> Result<u32, String> {
     let t = s.trim();

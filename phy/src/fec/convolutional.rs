@@ -157,29 +157,6 @@ impl Viterbi {
     }
 }
 
-/// Column permutation of the convolutional-code sub-block interleaver (36.212 Table 5.1.4-2).
-pub const SUBBLOCK_PERM_CC: [usize; 32] = [
-    1, 17, 9, 25, 5, 21, 13, 29, 3, 19, 11, 27, 7, 23, 15, 31, 0, 16, 8, 24, 4, 20, 12, 28, 2, 18,
-    10, 26, 6, 22, 14, 30,
-];
-
-/// The convolutional sub-block interleaver of 36.212 §5.1.4.2.1 as an index map: entry j of
-/// the result is the input index read out at output position j, or `None` for a dummy
-/// (NULL) element. Length 32·⌈d/32⌉. Also used for PDCCH quadruplets (36.211 §6.8.5).
-pub fn subblock_positions(d: usize) -> Vec<Option<usize>> {
-    let c = 32;
-    let r = d.div_ceil(c);
-    let nd = r * c - d;
-    let mut out = Vec::with_capacity(r * c);
-    for &col in &SUBBLOCK_PERM_CC {
-        for row in 0..r {
-            let idx = row * c + col;
-            out.push(idx.checked_sub(nd));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

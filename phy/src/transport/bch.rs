@@ -5,8 +5,9 @@
 //! # References
 //! 3GPP TS 36.212 §5.3.1 (Table 5.3.1.1-1 masks), §5.1.3.1, §5.1.4.2.
 
-use crate::fec::convolutional::{self, subblock_positions, Viterbi};
+use crate::fec::convolutional::{self, Viterbi};
 use crate::fec::crc::{Crc, CrcKind};
+use crate::fec::ratematch::ConvRateMatcher;
 use crate::{Error, Result};
 
 /// BCH payload bits (the MIB).
@@ -25,17 +26,6 @@ pub fn port_mask(ports: usize) -> u16 {
         4 => 0x5555,
         _ => panic!("BCH: {ports} antenna ports"),
     }
-}
-
-/// For each of the E rate-matched positions, the index 3i + s of the encoded bit d_i^(s)
-/// it carries (36.212 §5.1.4.2: three interleaved sub-blocks read in turn, k0 = 0, NULLs
-/// skipped, cyclic repetition).
-pub fn rate_match_map(k: usize, e: usize) -> Vec<usize> {
-    let pos = subblock_positions(k);
-    let w: Vec<usize> = (0..3)
-        .flat_map(|s| pos.iter().filter_map(move |p| p.map(|i| 3 * i + s)))
-        .collect();
-    (0..e).map(|j| w[j % w.len()]).collect()
 }
 
 /// Encode a MIB for `ports` into E rate-matched bits.
@@ -60,11 +50,10 @@ pub fn encode(mib: &[u8], ports: usize, e: usize) -> Result<Vec<u8>> {
     let p = crc.checksum_bits(mib) as u16 ^ port_mask(ports);
     let mut c = mib.to_vec();
     c.extend((0..16).rev().map(|i| ((p >> i) & 1) as u8));
-    let d = convolutional::encode(&c)?;
-    Ok(rate_match_map(K, e)
-        .into_iter()
-        .map(|idx| d[idx % 3][idx / 3])
-        .collect())
+    let d = convolutional::encode(&c)?.concat();
+    let mut out = vec![0u8; e];
+    ConvRateMatcher::new(K)?.rate_match(&d, &mut out)?;
+    Ok(out)
 }
 
 /// Result of a BCH decode.
@@ -93,9 +82,11 @@ pub fn decode(
             got: llr.len(),
         });
     }
+    let mut streams = [0f32; 3 * K];
+    ConvRateMatcher::new(K)?.dematch_add(llr, &mut streams)?;
     let mut acc = [0f32; 3 * K];
-    for (l, idx) in llr.iter().zip(rate_match_map(K, llr.len())) {
-        acc[idx] += l;
+    for (i, a) in acc.iter_mut().enumerate() {
+        *a = streams[(i % 3) * K + i / 3];
     }
     let mut c = [0u8; K];
     vit.decode(&acc, &mut c)?;

@@ -3,6 +3,7 @@
 //! | module | what | reference |
 //! |---|---|---|
 //! | [`bch`] | BCH: MIB, CRC16 + port mask, TBCC, conv rate matching | 36.212 §5.3.1 |
+//! | `tables` | TBS and MCS tables (generated) | 36.213 §7.1.7 |
 
 pub mod bch;
 //! Transport channels: the DL-SCH and UL-SCH processing chains and the 36.213 MCS/TBS
@@ -263,3 +264,6 @@ impl CbDecoder {
         })
     }
 }
+// The 256QAM and PUSCH MCS tables serve the channel-coding branch's DL-SCH/UL-SCH users.
+#[allow(dead_code)]
+pub(crate) mod tables;

@@ -1,0 +1,260 @@
+//! Physical downlink control channel: resource-element groups of the control region, the
+//! quadruplet interleaver and cyclic shift, scrambling, CCE extraction and mapping.
+//!
+//! REGs (36.211 §6.2.4): symbol 0 — two per PRB, six subcarriers each minus the two CRS
+//! positions (k ≡ N_ID mod 3); symbol 1 — the same with four ports, else three REGs of four
+//! subcarriers; symbols 2, 3 — three REGs of four. PDCCH REGs are all those not taken by
+//! PCFICH/PHICH, ordered by lowest subcarrier first, then symbol (time-first).
+//! The quadruplet sequence z (CCE n = quadruplets 9n…9n+8) is permuted by the
+//! convolutional sub-block interleaver (36.212 §5.1.4.2.1), cyclically shifted,
+//! w̄(i) = w((i + N_ID) mod M_quad), and mapped onto the REGs in order. Bits are scrambled
+//! over the whole control region with c_init = ⌊ns/2⌋·2⁹ + N_ID.
+//!
+//! # References
+//! 3GPP TS 36.211 §6.2.4, §6.8.
+use crate::equalize::{self, Equalizer};
+use crate::estimation::ChannelEstimate;
+use crate::fec::subblock;
+use crate::grid::ResourceGrid;
+use crate::sequence::Gold;
+use crate::Complex32;
+
+/// A resource-element group: its symbol and its four data subcarriers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reg {
+    /// Symbol of the subframe.
+    pub l: usize,
+    /// The four subcarriers, increasing.
+    pub k: [usize; 4],
+}
+
+/// The REGs of control symbol `l` (0…3), increasing frequency.
+pub fn regs_in_symbol(l: usize, n_prb: usize, ports: usize, pci: u16) -> Vec<Reg> {
+    let vs = usize::from(pci) % 3;
+    let mut out = Vec::new();
+    for prb in 0..n_prb {
+        let k0 = 12 * prb;
+        if l == 0 || (l == 1 && ports == 4) {
+            for half in 0..2 {
+                let ks: Vec<usize> = (k0 + 6 * half..k0 + 6 * half + 6)
+                    .filter(|k| k % 3 != vs)
+                    .collect();
+                out.push(Reg {
+                    l,
+                    k: [ks[0], ks[1], ks[2], ks[3]],
+                });
+            }
+        } else {
+            for q in 0..3 {
+                let b = k0 + 4 * q;
+                out.push(Reg {
+                    l,
+                    k: [b, b + 1, b + 2, b + 3],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The control-region layout of one subframe.
+#[derive(Debug, Clone)]
+pub struct ControlRegion {
+    /// Symbol-0 REGs (PCFICH and PHICH index into these).
+    pub regs0: Vec<Reg>,
+    /// PDCCH REGs in mapping order.
+    pub pdcch_regs: Vec<Reg>,
+    /// Number of CCEs ⌊N_REG/9⌋.
+    pub n_cce: usize,
+}
+
+impl ControlRegion {
+    /// Lay out a control region of `n_ctrl` symbols; `phich_groups` from
+    /// [`crate::phich::n_groups`].
+    pub fn new(n_prb: usize, ports: usize, pci: u16, n_ctrl: usize, phich_groups: usize) -> Self {
+        let regs0 = regs_in_symbol(0, n_prb, ports, pci);
+        let pcfich = crate::pcfich::reg_indices(n_prb, pci);
+        let phich = crate::phich::reg_indices(regs0.len(), &pcfich, phich_groups, pci);
+        let mut per_sym: Vec<Vec<(Reg, bool)>> = Vec::new();
+        for l in 0..n_ctrl.min(4) {
+            let regs = if l == 0 {
+                regs0.clone()
+            } else {
+                regs_in_symbol(l, n_prb, ports, pci)
+            };
+            let used: Vec<(Reg, bool)> = regs
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (r, l == 0 && (pcfich.contains(&i) || phich.contains(&i))))
+                .collect();
+            per_sym.push(used);
+        }
+        // Time-first order over the lowest subcarrier of each REG.
+        // The REG "starts" at the first subcarrier of its 6- or 4-wide block.
+        let mut all: Vec<(usize, usize, Reg)> = Vec::new();
+        for (l, regs) in per_sym.iter().enumerate() {
+            for (r, taken) in regs {
+                if !taken {
+                    all.push((reg_start(r, l, ports), l, *r));
+                }
+            }
+        }
+        all.sort_by_key(|&(k, l, _)| (k, l));
+        let pdcch_regs: Vec<Reg> = all.into_iter().map(|x| x.2).collect();
+        let n_cce = pdcch_regs.len() / 9;
+        ControlRegion {
+            regs0,
+            pdcch_regs,
+            n_cce,
+        }
+    }
+
+    /// Number of quadruplets M_quad (= PDCCH REGs).
+    pub fn m_quad(&self) -> usize {
+        self.pdcch_regs.len()
+    }
+}
+
+fn reg_start(r: &Reg, l: usize, ports: usize) -> usize {
+    if l == 0 || (l == 1 && ports == 4) {
+        r.k[0] / 6 * 6
+    } else {
+        r.k[0]
+    }
+}
+
+/// Equalise resource elements `res` ((k, l) in mapping order; transmit diversity pairs
+/// consecutive) for `ports`.
+pub fn equalize_res<T: AsRef<[Complex32]>>(
+    grid: &ResourceGrid<T>,
+    est: &ChannelEstimate,
+    res: &[(usize, usize)],
+    ports: usize,
+) -> Vec<(Complex32, f32)> {
+    let y: Vec<Complex32> = res.iter().map(|&(k, l)| grid.re(k, l)).collect();
+    let mut eq = vec![(Complex32::default(), 0f32); y.len()];
+    if ports == 1 {
+        let h: Vec<Complex32> = res.iter().map(|&(k, l)| est.at(0, k, l)).collect();
+        equalize::single_port(Equalizer::Mmse, &y, &h, est.noise_var, &mut eq);
+    } else {
+        let hs: Vec<Vec<Complex32>> = (0..ports)
+            .map(|p| res.iter().map(|&(k, l)| est.at(p, k, l)).collect())
+            .collect();
+        let hr: Vec<&[Complex32]> = hs.iter().map(|v| v.as_slice()).collect();
+        equalize::sfbc(&y, &hr, ports, est.noise_var, &mut eq);
+    }
+    eq
+}
+
+/// Put symbols `x` on resource elements `res` of each port's grid (transmit diversity
+/// for 2/4 ports).
+pub fn map_res<T: AsRef<[Complex32]> + AsMut<[Complex32]>>(
+    grids: &mut [ResourceGrid<T>],
+    x: &[Complex32],
+    res: &[(usize, usize)],
+    ports: usize,
+) {
+    if ports == 1 {
+        for (&(k, l), v) in res.iter().zip(x) {
+            grids[0].set(k, l, *v);
+        }
+    } else {
+        let mut y = vec![Vec::new(); 4];
+        equalize::sfbc_encode(x, ports, &mut y);
+        for (p, g) in grids.iter_mut().enumerate().take(ports) {
+            for (&(k, l), v) in res.iter().zip(&y[p]) {
+                g.set(k, l, *v);
+            }
+        }
+    }
+}
+
+/// Quadruplet order: entry m′ (REG m′ in mapping order) holds quadruplet `order[m′]` of z.
+pub fn quadruplet_order(m_quad: usize, pci: u16) -> Vec<usize> {
+    let w: Vec<usize> = subblock::conv_map(m_quad)
+        .into_iter()
+        .flatten()
+        .map(|i| i as usize)
+        .collect();
+    (0..m_quad)
+        .map(|i| w[(i + usize::from(pci)) % m_quad])
+        .collect()
+}
+
+fn c_init(subframe: usize, pci: u16) -> u32 {
+    (subframe as u32 % 10) * 512 + u32::from(pci)
+}
+
+/// Receive the control region: LLRs of all CCEs (72 per CCE, in CCE order, descrambled).
+pub fn cce_llrs<T: AsRef<[Complex32]>>(
+    grid: &ResourceGrid<T>,
+    est: &ChannelEstimate,
+    region: &ControlRegion,
+    ports: usize,
+    pci: u16,
+    subframe: usize,
+) -> Vec<f32> {
+    let m = region.m_quad();
+    let order = quadruplet_order(m, pci);
+    let res: Vec<(usize, usize)> = region
+        .pdcch_regs
+        .iter()
+        .flat_map(|r| r.k.iter().map(move |&k| (k, r.l)))
+        .collect();
+    let eq = equalize_res(grid, est, &res, ports);
+    let llr_regs = crate::pbch::qpsk_llrs(&eq);
+    let mut llr = vec![0f32; 8 * m];
+    for (mp, &q) in order.iter().enumerate() {
+        llr[8 * q..8 * q + 8].copy_from_slice(&llr_regs[8 * mp..8 * mp + 8]);
+    }
+    Gold::new(c_init(subframe, pci)).descramble_llrs(&mut llr);
+    llr.truncate(72 * region.n_cce);
+    llr
+}
+
+/// Transmit: put the (already multiplexed, NIL = unused) CCE bits onto the grids.
+/// `bits` holds 72·n_cce bits; unused CCE bits may be anything (they are sent as QPSK).
+pub fn map_cces<T: AsRef<[Complex32]> + AsMut<[Complex32]>>(
+    grids: &mut [ResourceGrid<T>],
+    bits: &[u8],
+    region: &ControlRegion,
+    ports: usize,
+    pci: u16,
+    subframe: usize,
+) {
+    let m = region.m_quad();
+    let mut b = vec![0u8; 8 * m];
+    b[..bits.len().min(8 * m)].copy_from_slice(&bits[..bits.len().min(8 * m)]);
+    Gold::new(c_init(subframe, pci)).scramble_bits(&mut b);
+    let mut z = vec![Complex32::default(); 4 * m];
+    crate::modulation::map(crate::modulation::Modulation::Qpsk, &b, &mut z);
+    let order = quadruplet_order(m, pci);
+    let mut x = vec![Complex32::default(); 4 * m];
+    for (mp, &q) in order.iter().enumerate() {
+        x[4 * mp..4 * mp + 4].copy_from_slice(&z[4 * q..4 * q + 4]);
+    }
+    let res: Vec<(usize, usize)> = region
+        .pdcch_regs
+        .iter()
+        .flat_map(|r| r.k.iter().map(move |&k| (k, r.l)))
+        .collect();
+    map_res(grids, &x, &res, ports);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amarisoft_cell_has_six_cces() {
+        // 6 PRB, 1 port, CFI 3 → 4 control symbols, N_g = 1 → 1 PHICH group.
+        let r = ControlRegion::new(6, 1, 1, 4, 1);
+        assert_eq!(r.regs0.len(), 12);
+        assert_eq!(r.m_quad(), 66 - 4 - 3);
+        assert_eq!(r.n_cce, 6);
+        let order = quadruplet_order(r.m_quad(), 1);
+        let mut s = order.clone();
+        s.sort_unstable();
+        assert_eq!(s, (0..r.m_quad()).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,505 @@
+//! PDSCH: resource-element demapping for allocation types 0/1/2, scrambling, and the
+//! downlink receive pipeline of one subframe (OFDM → channel estimate → PCFICH → PDCCH
+//! blind search → DCI → PDSCH → DL-SCH).
+//!
+//! PDSCH REs: the allocated PRBs in every symbol after the control region, minus the CRS
+//! of the cell's ports, minus PSS/SSS (subframes 0 and 5) and PBCH (subframe 0) in the
+//! central 72 subcarriers; ordered by subcarrier first, then symbol. Scrambling
+//! c_init = n_RNTI·2¹⁴ + q·2¹³ + ⌊ns/2⌋·2⁹ + N_ID. Transmit diversity for 2/4 ports.
+//!
+//! The transport-block decode here ([`decode_tb`]) is the receive half of the DL-SCH
+//! (36.212 §5.3.2) built on the channel-coding modules (segmentation, turbo rate matching,
+//! turbo decoder); it assumes N_cb = K_w (no soft-buffer limit: SI/P/RA-RNTI).
+//!
+//! # References
+//! 3GPP TS 36.211 §6.3, §6.4; TS 36.212 §5.3.2; TS 36.213 §7.1.6, §7.1.7.
+
+use crate::dci::{self, Dci, Format};
+use crate::estimation::{self, ChannelEstimate};
+use crate::fec::convolutional::Viterbi;
+use crate::fec::crc::{Crc, CrcKind};
+use crate::fec::ratematch::{code_block_lengths, TurboRateMatcher};
+use crate::fec::segmentation::{crc24b, Segmentation};
+use crate::fec::turbo::scalar::ScalarDecoder;
+use crate::fec::turbo::Algorithm;
+use crate::grid::ResourceGrid;
+use crate::mib::PhichResource;
+use crate::modulation::{demap_maxlog, Modulation};
+use crate::numerology::{CyclicPrefix, Numerology};
+use crate::ofdm::OfdmDemodulator;
+use crate::pdcch::{self, ControlRegion};
+use crate::refsig::crs::Crs;
+use crate::sequence::Gold;
+use crate::{pcfich, phich, Complex32, Error, Result};
+
+/// PDSCH resource elements (k, l) of `subframe` (0…9) for the PRBs `prbs` (increasing).
+pub fn resource_elements(
+    num: &Numerology,
+    prbs: &[usize],
+    n_ctrl: usize,
+    ports: usize,
+    crs: &Crs,
+    subframe: usize,
+) -> Vec<(usize, usize)> {
+    let nsym = num.symbols_per_slot();
+    let n_sc = num.n_sc();
+    let (c_lo, c_hi) = (n_sc / 2 - 36, n_sc / 2 + 36);
+    let mut out = Vec::with_capacity(prbs.len() * 12 * 2 * nsym);
+    for l in n_ctrl..2 * nsym {
+        let slot = l / nsym;
+        let ls = l % nsym;
+        let ns = 2 * subframe + slot;
+        let sync = (subframe == 0 || subframe == 5) && slot == 0 && ls >= nsym - 2;
+        let bch = subframe == 0 && slot == 1 && ls < 4;
+        for &prb in prbs {
+            for k in 12 * prb..12 * prb + 12 {
+                if (sync || bch) && (c_lo..c_hi).contains(&k) {
+                    continue;
+                }
+                let is_crs =
+                    (0..ports).any(|p| crs.has_crs(p, ls) && k % 6 == crs.shift(p, ns, ls));
+                if !is_crs {
+                    out.push((k, l));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Transport block size from 36.213 Table 7.1.7.2.1-1.
+pub fn tbs(i_tbs: usize, n_prb: usize) -> Option<usize> {
+    if i_tbs > 33 || n_prb == 0 || n_prb > 110 {
+        return None;
+    }
+    Some(crate::transport::tables::TBS[i_tbs][n_prb - 1] as usize)
+}
+
+/// Decode one transport block of `tbs` bits from its G descrambled soft bits (LLR > 0 for
+/// 0), redundancy version `rv`, `n_l` layers (2 for transmit diversity) and Q_m.
+/// Returns the TB bits (without CRC) and whether the CRC24A checks.
+///
+/// # Errors
+/// [`Error::Unsupported`]/[`Error::Length`] when the sizes do not fit the coding chain.
+pub fn decode_tb(
+    llr: &[f32],
+    tbs: usize,
+    rv: usize,
+    qm: usize,
+    n_l: usize,
+) -> Result<(Vec<u8>, bool)> {
+    let seg = Segmentation::new(tbs + 24)?;
+    let g = llr.len() - llr.len() % (n_l * qm);
+    let e = code_block_lengths(g, seg.c, qm, n_l)?;
+    let mut blocks = Vec::with_capacity(seg.c);
+    let mut off = 0;
+    let crc_b = crc24b();
+    let crc_a = Crc::new(CrcKind::Crc24A);
+    for (r, &er) in e.iter().enumerate() {
+        let k = seg.k(r);
+        let f = seg.filler_of(r);
+        let rm = TurboRateMatcher::new(k, f, None)?;
+        let mut d = vec![0f32; 3 * (k + 4)];
+        rm.dematch_add(&llr[off..off + er], rv, &mut d)?;
+        for p in rm.filler_positions() {
+            d[p] = 1.0e4;
+        }
+        off += er;
+        let mut dec = ScalarDecoder::new(k)?;
+        let mut bits = vec![0u8; k];
+        let single = seg.c == 1;
+        let mut check = |b: &[u8]| {
+            if single {
+                crc_a.check_bits(&b[f..])
+            } else {
+                crc_b.check_bits(b)
+            }
+        };
+        dec.decode(&d, 8, Algorithm::MaxLogScaled, &mut bits, Some(&mut check))?;
+        blocks.push(bits);
+    }
+    let mut tb = Vec::new();
+    seg.desegment(&blocks, &crc_b, &mut tb)?;
+    let ok = crc_a.check_bits(&tb);
+    tb.truncate(tbs);
+    Ok((tb, ok))
+}
+
+/// What the receiver knows of the cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellConfig {
+    /// PCI.
+    pub pci: u16,
+    /// N_RB^DL.
+    pub n_prb: usize,
+    /// CP type.
+    pub cp: CyclicPrefix,
+    /// CRS ports (1, 2, 4).
+    pub ports: usize,
+    /// PHICH resource (normal duration assumed).
+    pub phich_resource: PhichResource,
+}
+
+/// A decoded PDSCH transport block (or a DCI whose PDSCH could not be decoded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// RNTI the DCI CRC was masked with.
+    pub rnti: u16,
+    /// The DCI.
+    pub dci: Dci,
+    /// First CCE and aggregation level.
+    pub cce: (usize, usize),
+    /// TBS in bits (0 when not a downlink assignment handled here).
+    pub tbs: usize,
+    /// CRC24A of the TB.
+    pub crc_ok: bool,
+    /// The TB bits.
+    pub payload: Vec<u8>,
+}
+
+/// The receive result of one subframe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubframeRx {
+    /// Subframe number in the frame (0…9).
+    pub subframe: usize,
+    /// CFI and its normalised code-word correlation.
+    pub cfi: (u8, f32),
+    /// SNR on the CRS, dB.
+    pub snr_db: f32,
+    /// Decoded blocks.
+    pub blocks: Vec<Block>,
+}
+
+/// A subframe receiver for one cell at one sample rate (plans once).
+#[derive(Debug)]
+pub struct Receiver {
+    cell: CellConfig,
+    num: Numerology,
+    demod: OfdmDemodulator,
+    crs: Crs,
+    scratch: Vec<Complex32>,
+    vit: Viterbi,
+}
+
+impl Receiver {
+    /// A receiver for `cell` at `rate_hz`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the rate cannot carry the cell's bandwidth.
+    pub fn new(cell: CellConfig, rate_hz: f64) -> Result<Self> {
+        let n = Numerology::fft_size_for_rate(rate_hz)?;
+        let num = Numerology::new(cell.n_prb, n, cell.cp)?;
+        let mut planner = rustfft::FftPlanner::new();
+        let demod = OfdmDemodulator::new(&num, &mut planner);
+        let scratch = vec![Complex32::default(); demod.scratch_len()];
+        Ok(Receiver {
+            cell,
+            num,
+            demod,
+            crs: Crs::new(cell.pci, cell.cp),
+            scratch,
+            vit: Viterbi::new(),
+        })
+    }
+
+    /// The numerology in use.
+    pub fn numerology(&self) -> &Numerology {
+        &self.num
+    }
+
+    /// Receive subframe `subframe` (0…9) from `samples` (one subframe, CFO corrected;
+    /// zero-padded where the capture ends). With `control_only`, stop after the PCFICH.
+    /// `rntis`: accept DCIs masked with these RNTIs (empty: SI/P/RA-RNTIs).
+    pub fn receive(
+        &mut self,
+        samples: &[Complex32],
+        subframe: usize,
+        rntis: &[u16],
+        control_only: bool,
+    ) -> Result<SubframeRx> {
+        let num = self.num;
+        let cell = self.cell;
+        let mut g = ResourceGrid::zeros(&num);
+        self.demod
+            .demodulate(samples, g.as_mut_slice(), &mut self.scratch)?;
+        let est = estimation::estimate(&g, &self.crs, subframe, cell.ports, true);
+        let regs0 = pdcch::regs_in_symbol(0, cell.n_prb, cell.ports, cell.pci);
+        let cfi = pcfich::decode(&g, &est, &regs0, cell.n_prb, cell.pci, cell.ports, subframe);
+        let mut out = SubframeRx {
+            subframe,
+            cfi,
+            snr_db: est.snr_db(),
+            blocks: Vec::new(),
+        };
+        if control_only {
+            return Ok(out);
+        }
+        let n_ctrl = pcfich::control_symbols(cfi.0, cell.n_prb);
+        let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
+        let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
+        let llr = pdcch::cce_llrs(&g, &est, &region, cell.ports, cell.pci, subframe);
+        let found = self.blind_search(&llr, region.n_cce, rntis)?;
+        for (rnti, dci, cce) in found {
+            let mut b = Block {
+                rnti,
+                dci: dci.clone(),
+                cce,
+                tbs: 0,
+                crc_ok: false,
+                payload: Vec::new(),
+            };
+            if let Dci::F1A {
+                distributed: false,
+                riv,
+                mcs,
+                rv,
+                tpc,
+                ..
+            } = dci
+            {
+                if let Some((start, len)) = dci::riv_decode(riv, cell.n_prb) {
+                    let common = rnti >= 0xFFF4 || rnti <= 60;
+                    let (qm, i_tbs, n_prb_tbs) = if common {
+                        (2, usize::from(mcs), 2 + usize::from(tpc & 1))
+                    } else {
+                        mcs_pdsch(mcs).map_or((0, 0, 0), |(q, i)| (q, i, len))
+                    };
+                    if qm > 0 {
+                        if let Some(t) = tbs(i_tbs, n_prb_tbs) {
+                            let prbs: Vec<usize> = (start..start + len).collect();
+                            let (bits, ok) = self.pdsch(
+                                &g,
+                                &est,
+                                &prbs,
+                                n_ctrl,
+                                subframe,
+                                rnti,
+                                qm,
+                                t,
+                                usize::from(rv),
+                            )?;
+                            b.tbs = t;
+                            b.crc_ok = ok;
+                            b.payload = bits;
+                        }
+                    }
+                }
+            }
+            out.blocks.push(b);
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pdsch(
+        &self,
+        g: &ResourceGrid<Vec<Complex32>>,
+        est: &ChannelEstimate,
+        prbs: &[usize],
+        n_ctrl: usize,
+        subframe: usize,
+        rnti: u16,
+        qm: usize,
+        tbs: usize,
+        rv: usize,
+    ) -> Result<(Vec<u8>, bool)> {
+        let cell = self.cell;
+        let mut res = resource_elements(&self.num, prbs, n_ctrl, cell.ports, &self.crs, subframe);
+        if cell.ports == 4 {
+            res.truncate(res.len() / 4 * 4);
+        } else if cell.ports == 2 {
+            res.truncate(res.len() / 2 * 2);
+        }
+        let eq = pdcch::equalize_res(g, est, &res, cell.ports);
+        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+            what: "Q_m",
+            value: qm.to_string(),
+        })?;
+        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
+        let mut llr = vec![0f32; syms.len() * qm];
+        demap_maxlog(m, &syms, 1.0, &mut llr);
+        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
+            let s = 1.0 / e.1.max(1e-9);
+            for v in chunk {
+                *v *= s;
+            }
+        }
+        let c_init = (u32::from(rnti) << 14) + ((subframe as u32 % 10) << 9) + u32::from(cell.pci);
+        Gold::new(c_init).descramble_llrs(&mut llr);
+        let n_l = if cell.ports == 1 { 1 } else { 2 };
+        decode_tb(&llr, tbs, rv, qm, n_l)
+    }
+
+    /// Exhaustive blind search over every aligned candidate of aggregation 1, 2, 4, 8 (this
+    /// covers the common and all UE-specific search spaces). Among overlapping candidates
+    /// that decode, the one whose re-encoding agrees best with the received bits wins
+    /// (ties: the larger aggregation level, since a shorter candidate holds a prefix of the
+    /// same circular buffer).
+    fn blind_search(
+        &mut self,
+        llr: &[f32],
+        n_cce: usize,
+        rntis: &[u16],
+    ) -> Result<Vec<(u16, Dci, (usize, usize))>> {
+        let cell = self.cell;
+        let formats = [Format::F1A, Format::F1C, Format::F1, Format::F2A];
+        let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
+        for l in [8usize, 4, 2, 1] {
+            let mut c = 0;
+            while c + l <= n_cce {
+                let cand = &llr[72 * c..72 * (c + l)];
+                for f in formats {
+                    if f == Format::F2A && cell.ports == 1 {
+                        continue;
+                    }
+                    let a = dci::size(f, cell.n_prb, cell.ports);
+                    let (bits, rnti, agree) = dci::decode_candidate(cand, a, &mut self.vit)?;
+                    let wanted = if rntis.is_empty() {
+                        rnti >= 0xFFFE || (1..=60).contains(&rnti)
+                    } else {
+                        rntis.contains(&rnti)
+                    };
+                    if wanted && agree > 0.85 {
+                        if let Ok(d) = Dci::parse(&bits, f, cell.n_prb, cell.ports) {
+                            found.push((agree, rnti, d, (c, l)));
+                            break;
+                        }
+                    }
+                }
+                c += l;
+            }
+        }
+        found.sort_by(|a, b| {
+            let qa = (a.0 * 50.0).round();
+            let qb = (b.0 * 50.0).round();
+            qb.total_cmp(&qa).then(b.3 .1.cmp(&a.3 .1))
+        });
+        let mut taken = vec![false; n_cce];
+        let mut out = Vec::new();
+        for (_, rnti, d, (c, l)) in found {
+            if taken[c..c + l].iter().any(|&t| t) {
+                continue;
+            }
+            taken[c..c + l].iter_mut().for_each(|t| *t = true);
+            out.push((rnti, d, (c, l)));
+        }
+        Ok(out)
+    }
+}
+
+/// (Q_m, I_TBS) of a PDSCH MCS (36.213 Table 7.1.7.1-1), `None` for the reserved 29–31.
+pub fn mcs_pdsch(mcs: u8) -> Option<(usize, usize)> {
+    let (q, i) = crate::transport::tables::MCS_PDSCH[usize::from(mcs) % 32];
+    (i >= 0 && q > 0).then_some((usize::from(q), i as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerology::Bandwidth;
+
+    #[test]
+    fn amarisoft_si_re_count() {
+        let num = Numerology::lte(Bandwidth::Mhz1_4, CyclicPrefix::Normal);
+        let crs = Crs::new(1, CyclicPrefix::Normal);
+        let prbs: Vec<usize> = (0..6).collect();
+        assert_eq!(resource_elements(&num, &prbs, 4, 1, &crs, 2).len(), 684);
+        assert_eq!(tbs(6, 3), Some(256));
+        assert_eq!(mcs_pdsch(6), Some((2, 6)));
+        assert_eq!(mcs_pdsch(28), Some((6, 26)));
+    }
+}
+
+/// One received subframe of a capture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureSubframe {
+    /// Index of the subframe counted from the start of the capture (the subframe whose
+    /// start is nearest sample 0 is index 0).
+    pub index: usize,
+    /// The receive result.
+    pub rx: SubframeRx,
+}
+
+/// Receive every subframe of a capture whose control region is inside it, for a cell
+/// found by [`crate::cellsearch::search`]. Without a MIB the bandwidth is the rate's
+/// widest and the port count the one whose PCFICH correlates best. Subframes cut by the
+/// end of the capture are zero-padded; with `control_only` only the CFI is decoded.
+///
+/// # Errors
+/// [`Error::Unsupported`] if the rate cannot carry the cell's bandwidth.
+pub fn receive_capture(
+    samples: &[Complex32],
+    rate_hz: f64,
+    cell: &crate::cellsearch::Cell,
+    rntis: &[u16],
+    control_only: bool,
+) -> Result<(CellConfig, Vec<CaptureSubframe>)> {
+    let n_fft = Numerology::fft_size_for_rate(rate_hz)?;
+    let (n_prb, port_hyp, phich_resource) = match &cell.mib {
+        Some(m) => (m.mib.n_prb, vec![m.ports], m.mib.phich_resource),
+        None => (
+            Numerology::for_rate(rate_hz, cell.cp)?.n_prb(),
+            vec![1, 2, 4],
+            PhichResource::One,
+        ),
+    };
+    // Derotate the CFO once.
+    let w = -2.0 * std::f64::consts::PI * cell.cfo_hz / rate_hz;
+    let x: Vec<Complex32> = samples
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let ph = w * i as f64;
+            v * Complex32::new(ph.cos() as f32, ph.sin() as f32)
+        })
+        .collect();
+    let mut best: Option<(f32, CellConfig, Vec<CaptureSubframe>)> = None;
+    for ports in port_hyp {
+        let cfg = CellConfig {
+            pci: cell.pci,
+            n_prb,
+            cp: cell.cp,
+            ports,
+            phich_resource,
+        };
+        let mut rx = Receiver::new(cfg, rate_hz)?;
+        let num = *rx.numerology();
+        let len = num.subframe_len() as i64;
+        let need = (num.symbol_body(num.symbols_per_slot() - 3) + n_fft) as i64;
+        let mut out = Vec::new();
+        let mut j = (-cell.sample_offset).div_euclid(len) - 1;
+        let mut buf = vec![Complex32::default(); num.subframe_len()];
+        loop {
+            let start = cell.sample_offset + j * len;
+            j += 1;
+            if start + need > x.len() as i64 {
+                break;
+            }
+            if start + num.symbol_body(0) as i64 - (n_fft as i64 / 64) < 0 {
+                continue;
+            }
+            for (i, b) in buf.iter_mut().enumerate() {
+                let s = start + i as i64;
+                *b = if s >= 0 && (s as usize) < x.len() {
+                    x[s as usize]
+                } else {
+                    Complex32::default()
+                };
+            }
+            let sfi = (j - 1).rem_euclid(10) as usize;
+            let complete = start >= 0 && start + len <= x.len() as i64;
+            let r = rx.receive(&buf, sfi, rntis, control_only || !complete)?;
+            let index = ((start as f64) / len as f64).round().max(0.0) as usize;
+            out.push(CaptureSubframe { index, rx: r });
+        }
+        let score = out.iter().map(|s| s.rx.cfi.1).sum::<f32>() / out.len().max(1) as f32;
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, cfg, out));
+        }
+    }
+    let (_, cfg, out) = best.ok_or(Error::Unsupported {
+        what: "cell",
+        value: "no port hypothesis".into(),
+    })?;
+    Ok((cfg, out))
+}

@@ -1,0 +1,154 @@
+//! Cell search on the real eNB captures of ../shared/refdata/lte/iq (see its README).
+
+use std::path::PathBuf;
+
+use lastmile_phy::cellsearch::{search, Cell, SearchConfig};
+use lastmile_phy::mib::{PhichDuration, PhichResource};
+use lastmile_phy::Complex32;
+
+fn capture(name: &str) -> Option<Vec<Complex32>> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/refdata/lte/iq")
+        .join(name);
+    if !p.exists() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("capture missing under CI: {}", p.display());
+        }
+        eprintln!("skipping: {} not found (outside CI)", p.display());
+        return None;
+    }
+    let b = std::fs::read(p).unwrap();
+    Some(
+        b.chunks_exact(8)
+            .map(|c| {
+                Complex32::new(
+                    f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+                    f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn find(x: &[Complex32], rate: f64) -> Vec<Cell> {
+    let cells = search(x, rate, &SearchConfig::default()).unwrap();
+    for c in &cells {
+        eprintln!("{c:?}");
+    }
+    cells
+}
+
+#[test]
+fn srsran_capture_pci150_mib() {
+    let Some(x) = capture("signal.1.92M.dat") else {
+        return;
+    };
+    let cells = find(&x, 1.92e6);
+    let c = &cells[0];
+    assert_eq!((c.pci, c.n_id_1, c.n_id_2), (150, 50, 0));
+    assert_eq!(c.subframe, 0);
+    assert_eq!(c.sample_offset, 0);
+    assert!((c.cfo_hz + 253.0).abs() < 150.0, "cfo {}", c.cfo_hz);
+    let m = c.mib.expect("MIB");
+    assert_eq!(m.mib.n_prb, 50);
+    assert_eq!(m.mib.phich_duration, PhichDuration::Normal);
+    assert_eq!(m.mib.phich_resource, PhichResource::One);
+    assert_eq!(m.sfn, 28);
+    assert_eq!(m.ports, 2);
+}
+
+#[test]
+fn srsran_10mhz_capture_pci150_no_mib() {
+    let Some(x) = capture("signal.10M.dat") else {
+        return;
+    };
+    let cells = find(&x, 15.36e6);
+    let c = &cells[0];
+    assert_eq!(c.pci, 150);
+    assert_eq!(c.subframe, 0);
+    assert!(
+        (c.sample_offset + 4).abs() <= 1,
+        "offset {}",
+        c.sample_offset
+    );
+    assert!(c.mib.is_none());
+}
+
+#[test]
+fn amarisoft_capture_pci1() {
+    let Some(x) = capture("signal.1.92M.amar.dat") else {
+        return;
+    };
+    let cells = find(&x, 1.92e6);
+    let c = &cells[0];
+    assert_eq!((c.pci, c.n_id_1, c.n_id_2), (1, 0, 1));
+    assert_eq!(c.sample_offset, 0);
+    let m = c.mib.expect("MIB");
+    assert_eq!(m.mib.n_prb, 6);
+    assert_eq!(m.ports, 1);
+}
+
+fn hex(bits: &[u8]) -> String {
+    bits.chunks(8)
+        .map(|c| format!("{:02x}", c.iter().fold(0u8, |v, &b| (v << 1) | b)))
+        .collect()
+}
+
+/// The refdata README says CFI 2 for this file, but srsRAN's own `pcfich_file_test`
+/// (lib/src/phy/phch/test/pcfich_file_test.c) exits 0 only for `cfi == 1` with a
+/// correlation above 2.8, and our decoder finds CFI 1 with all 32 code bits agreeing for
+/// 2 ports (every other port/subframe hypothesis correlates below 0.5). We follow srsRAN's
+/// test and the data.
+#[test]
+fn srsran_10mhz_capture_cfi() {
+    let Some(x) = capture("signal.10M.dat") else {
+        return;
+    };
+    let cells = find(&x, 15.36e6);
+    let (cfg, sfs) =
+        lastmile_phy::pdsch::receive_capture(&x, 15.36e6, &cells[0], &[], true).unwrap();
+    eprintln!("{cfg:?} {sfs:?}");
+    assert_eq!(cfg.n_prb, 50);
+    assert!(!sfs.is_empty());
+    assert_eq!(cfg.ports, 2);
+    assert_eq!(sfs[0].rx.cfi.0, 1);
+    assert!(sfs[0].rx.cfi.1 > 0.9);
+}
+
+#[test]
+fn amarisoft_cfi3_and_sib_decode() {
+    let Some(x) = capture("signal.1.92M.amar.dat") else {
+        return;
+    };
+    let cells = find(&x, 1.92e6);
+    let (cfg, sfs) =
+        lastmile_phy::pdsch::receive_capture(&x, 1.92e6, &cells[0], &[0xFFFF], false).unwrap();
+    for s in &sfs {
+        eprintln!(
+            "sf {} cfi {:?} blocks {:?}",
+            s.index,
+            s.rx.cfi,
+            s.rx.blocks
+                .iter()
+                .map(|b| (b.rnti, b.tbs, b.crc_ok, hex(&b.payload)))
+                .collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(cfg.ports, 1);
+    assert!(sfs.iter().all(|s| s.rx.cfi.0 == 3));
+    let sf2 = sfs.iter().find(|s| s.index == 2).unwrap();
+    let b = sf2
+        .rx
+        .blocks
+        .iter()
+        .find(|b| b.rnti == 0xFFFF)
+        .expect("SI DCI");
+    assert_eq!(b.dci.format().name(), "1A");
+    assert_eq!(b.cce.0, 0);
+    assert_eq!(b.tbs, 256);
+    assert!(b.crc_ok);
+    assert_eq!(
+        hex(&b.payload),
+        "00800c61bc8ca883d601ba01000408019739dcb2d5425c700308518b613a9690"
+    );
+}
