@@ -14,11 +14,14 @@ pub struct Args {
 enum Kernel {
     /// Gold-sequence generation (the scrambling-sequence generator every channel uses).
     Gold,
+    /// Terrain ray tracer: SBR rays per second on the peer tile's 40 × 40 km mesh.
+    Raytrace(super::bench_raytrace::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
+        Kernel::Raytrace(a) => super::bench_raytrace::run(a),
     }
 }
 

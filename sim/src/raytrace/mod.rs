@@ -131,14 +131,17 @@ impl PathLoss for Raytracer {
             what,
         };
         if !(link.frequency_hz > 0.0 && link.frequency_hz.is_finite()) {
-            return Err(bad(format!("frequency {} Hz must be positive", link.frequency_hz)));
+            return Err(bad(format!(
+                "frequency {} Hz must be positive",
+                link.frequency_hz
+            )));
         }
         if !(link.tx_height_m >= 0.0 && link.rx_height_m >= 0.0) {
             return Err(bad("antenna below ground".into()));
         }
         let p = link.profile;
         let n = p.elevations_m.len();
-        if n < 2 || !(p.spacing_m > 0.0) {
+        if n < 2 || p.spacing_m.is_nan() || p.spacing_m <= 0.0 {
             return Err(bad("profile needs two points and a positive spacing".into()));
         }
         let d: Vec<f64> = (0..n).map(|i| i as f64 * p.spacing_m).collect();
@@ -159,5 +162,30 @@ impl PathLoss for Raytracer {
             mode: None,
             warnings: 0,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::propagation::{FreeSpace, Profile};
+
+    #[test]
+    fn pathloss_impl() {
+        let profile = Profile::flat(20.0, 101, 100.0); // 2 km of flat ground
+        let link = Link::new(&profile, 30.0, 10.0, 600e6);
+        let direct = Raytracer {
+            earth: EarthModel::Flat,
+            reflections: false,
+        };
+        let fs = FreeSpace.loss(&link).unwrap().loss_db;
+        assert!((direct.loss(&link).unwrap().loss_db - fs).abs() < 1e-9);
+        // The ground reflection (|Γ| ≈ 1 at grazing) adds nearly as much power again.
+        let both = Raytracer::default().loss(&link).unwrap().loss_db;
+        assert!(both < fs - 2.0 && both > fs - 3.1, "{both} vs {fs}");
+        assert_eq!(Raytracer::default().id(), "raytrace");
+        assert!(Raytracer::default()
+            .loss(&Link::new(&profile, -1.0, 10.0, 600e6))
+            .is_err());
     }
 }
