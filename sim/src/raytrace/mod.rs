@@ -8,7 +8,7 @@
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
-//! | [`diffraction`] | profile diffraction for deep shadow: P.526 delta-Bullington, J(v) |
+//! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's smooth-earth term; P.526 delta-Bullington; J(v) |
 //! | [`vegetation`] | vegetation polygons with P.833 excess loss |
 //! | [`antenna`] | antenna patterns and polarisation bases |
 //! | [`cir`] | channel impulse response → tapped delay line |
@@ -100,9 +100,9 @@ pub enum RaytraceError {
     AntennaPattern(String),
 }
 
-/// The ray tracer as a [`PathLoss`] model on a terrain profile: direct ray with P.526
-/// delta-Bullington diffraction plus specular ground reflections in the vertical plane,
-/// combined incoherently ([`coverage::plane_trace`]).
+/// The ray tracer as a [`PathLoss`] model on a terrain profile: the direct ray (free space on
+/// an open line of sight, else [`diffraction::terrain_diffraction`]) plus specular ground
+/// reflections in the vertical plane, combined incoherently ([`coverage::plane_trace`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Raytracer {
     /// Earth curvature (default k = 4/3).

@@ -47,7 +47,7 @@ use crate::propagation::{Polarization, C_M_PER_S};
 pub enum InteractionKind {
     /// Specular reflection on a terrain triangle.
     Reflection,
-    /// Diffraction over terrain (the Bullington point of the profile model).
+    /// Diffraction over terrain (the principal edge of the profile model).
     Diffraction,
 }
 
@@ -138,8 +138,9 @@ pub struct TraceConfig {
     pub rays: u64,
     /// Include the direct (line-of-sight or diffracted) path.
     pub direct: bool,
-    /// Include terrain diffraction loss on the direct path (P.526 delta-Bullington); when
-    /// off, the direct path exists only with an unobstructed line of sight.
+    /// Include the diffracted ray when the line of sight is blocked
+    /// ([`super::diffraction::terrain_diffraction`]); when off, the direct path exists only
+    /// with an unobstructed line of sight.
     pub diffraction: bool,
     /// TX antenna.
     pub tx_antenna: Antenna,
@@ -400,7 +401,7 @@ impl<'a> Tracer<'a> {
                     tx.y_m + f * (rx.y_m - tx.y_m),
                 );
                 let g = self.scene.heightfield.height_at(x, y).unwrap_or(0.0);
-                // Edge height on the Bullington construction: at least the terrain there and
+                // Principal edge: at least the terrain there and
                 // the chord between the antennas.
                 let chord = tx.z_m + f * (rx.z_m - tx.z_m);
                 let p = self.scene.earth.place(x, y, g.max(chord));
@@ -658,8 +659,9 @@ pub fn sbr_run(
                         break;
                     }
                     // Reflect.
-                    let [v0, v1, v2] = bvh.triangle(h.tri);
-                    let n = (v1 - v0).cross(v2 - v0).normalized().to_f32();
+                    let m = h.normal;
+                    let inv = 1.0 / (m[0] * m[0] + m[1] * m[1] + m[2] * m[2]).sqrt();
+                    let n = [m[0] * inv, m[1] * inv, m[2] * inv];
                     let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
                     o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
                     d = [
