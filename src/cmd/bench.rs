@@ -18,6 +18,8 @@ enum Kernel {
     Itm,
     /// Turbo decoding of one block (information bits per second of single-thread decode time).
     Turbo(super::bench_turbo::Args),
+    /// Terrain ray tracer: SBR rays per second on the peer tile's 40 × 40 km mesh.
+    Raytrace(super::bench_raytrace::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -25,6 +27,7 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Gold => bench_gold(),
         Kernel::Itm => super::bench_itm::run(),
         Kernel::Turbo(t) => super::bench_turbo::run(t),
+        Kernel::Raytrace(a) => super::bench_raytrace::run(a),
     }
 }
 

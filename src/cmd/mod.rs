@@ -7,6 +7,7 @@ pub mod bench_itm;
 pub mod bench_turbo;
 pub mod cell_search;
 pub mod decode;
+pub mod bench_raytrace;
 pub mod iq_info;
 pub mod itm;
 pub mod path;

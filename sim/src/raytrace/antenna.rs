@@ -116,9 +116,7 @@ impl Antenna {
         let (az, el) = dir.az_el_deg();
         match &self.pattern {
             Pattern::Isotropic => 0.0,
-            Pattern::VerticalShortDipole => {
-                1.76 + 20.0 * el.to_radians().cos().max(1e-6).log10()
-            }
+            Pattern::VerticalShortDipole => 1.76 + 20.0 * el.to_radians().cos().max(1e-6).log10(),
             Pattern::Table(t) => t.gain_dbi(az - self.azimuth_deg, el - self.elevation_deg),
         }
     }

@@ -3,7 +3,8 @@
 //!
 //! On a profile (the vertical plane through TX and RX, effective-earth curvature applied as
 //! the usual `d²/2ka` bulge) the solver finds
-//! * the direct ray, with the P.526 delta-Bullington excess loss ([`super::diffraction`]);
+//! * the direct ray: free space on an open line of sight, else the diffracted ray with the
+//!   excess loss of [`super::diffraction::terrain_diffraction`] (as the 3-D solver);
 //! * every specular reflection on a profile segment by the 2-D image method, with both legs
 //!   checked against the profile and the Fresnel coefficient of the ground.
 //!
@@ -13,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use super::diffraction::{delta_bullington, ProfileInput};
+use super::diffraction::{terrain_diffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::scene::{Scene, Site};
 use super::RaytraceError;
@@ -87,7 +88,7 @@ pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
     }
     let d = inp.d_m;
     let dist = d[n - 1];
-    if !(dist > 0.0) {
+    if dist.is_nan() || dist <= 0.0 {
         return None;
     }
     let f = inp.frequency_hz;
@@ -101,7 +102,7 @@ pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
         .collect();
     let t = (0.0, inp.tx_z_m);
     let r = (dist, inp.rx_z_m - dist * dist * inv2r);
-    let pd = delta_bullington(&ProfileInput {
+    let pd = terrain_diffraction(&ProfileInput {
         d_m: d,
         h_m: inp.h_m,
         tx_z_m: inp.tx_z_m,
@@ -112,7 +113,8 @@ pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
         ground: inp.ground,
     })?;
     let slant = (dist * dist + (r.1 - t.1).powi(2)).sqrt();
-    let direct_db = free_space_loss_db(slant.max(1e-3), f) + pd.loss_db;
+    let excess_db = if pd.line_of_sight { 0.0 } else { pd.loss_db };
+    let direct_db = free_space_loss_db(slant.max(1e-3), f) + excess_db;
     let mut power = 10f64.powf(-direct_db / 10.0);
     let mut count = 0;
     if inp.reflections {
@@ -166,7 +168,7 @@ pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
     Some(PlaneResult {
         loss_db: -10.0 * power.log10(),
         direct_db,
-        diffraction_db: pd.loss_db,
+        diffraction_db: excess_db,
         reflections: count,
         line_of_sight: pd.line_of_sight,
     })
@@ -211,7 +213,11 @@ pub struct CoverageSpec {
 /// # Errors
 /// [`RaytraceError::InvalidInput`] for a non-positive radius, resolution or frequency, or a
 /// grid over 10⁸ pixels; site errors as [`Scene::locate`].
-pub fn coverage_map(scene: &Scene, tx: &Site, spec: &CoverageSpec) -> Result<CoverageMap, RaytraceError> {
+pub fn coverage_map(
+    scene: &Scene,
+    tx: &Site,
+    spec: &CoverageSpec,
+) -> Result<CoverageMap, RaytraceError> {
     if !(spec.radius_m > 0.0 && spec.resolution_m > 0.0 && spec.frequency_hz > 0.0) {
         return Err(RaytraceError::InvalidInput(
             "radius, resolution and frequency must be positive".into(),
@@ -221,7 +227,9 @@ pub fn coverage_map(scene: &Scene, tx: &Site, spec: &CoverageSpec) -> Result<Cov
     let half = (spec.radius_m / spec.resolution_m).floor() as usize;
     let nx = 2 * half + 1;
     if (nx as u64) * (nx as u64) > 100_000_000 {
-        return Err(RaytraceError::InvalidInput(format!("{nx}² pixels is too many")));
+        return Err(RaytraceError::InvalidInput(format!(
+            "{nx}² pixels is too many"
+        )));
     }
     let hf = &scene.heightfield;
     let x0 = txl.x_m - half as f64 * spec.resolution_m;
@@ -251,7 +259,10 @@ pub fn coverage_map(scene: &Scene, tx: &Site, spec: &CoverageSpec) -> Result<Cov
                 for k in 0..m {
                     let fr = k as f64 / (m - 1) as f64;
                     d.push(fr * dist);
-                    h.push(hf.height_at(txl.x_m + fr * dx, txl.y_m + fr * dy).unwrap_or(g_rx));
+                    h.push(
+                        hf.height_at(txl.x_m + fr * dx, txl.y_m + fr * dy)
+                            .unwrap_or(g_rx),
+                    );
                 }
                 if let Some(r) = plane_trace(&PlaneInput {
                     d_m: &d,
@@ -309,11 +320,51 @@ mod tests {
         let r2 = (5000f64.powi(2) + 40f64.powi(2)).sqrt();
         let sin_psi = 40.0 / r2;
         let (gte, _) = reflection(sin_psi, complex_permittivity(g, 600e6));
-        let p = (lam / (4.0 * std::f64::consts::PI)).powi(2) * (1.0 / (r1 * r1) + gte.norm_sqr() / (r2 * r2));
+        let p = (lam / (4.0 * std::f64::consts::PI)).powi(2)
+            * (1.0 / (r1 * r1) + gte.norm_sqr() / (r2 * r2));
         // The direct ray clears the first Fresnel zone by far less than 0.6: J(v) applies.
-        let expect_db = -10.0 * (p - (lam / (4.0 * std::f64::consts::PI * r1)).powi(2)
-            * (1.0 - 10f64.powf(-r.diffraction_db / 10.0)))
-        .log10();
-        assert!((r.loss_db - expect_db).abs() < 0.01, "{} vs {expect_db}", r.loss_db);
+        let expect_db = -10.0
+            * (p - (lam / (4.0 * std::f64::consts::PI * r1)).powi(2)
+                * (1.0 - 10f64.powf(-r.diffraction_db / 10.0)))
+            .log10();
+        assert!(
+            (r.loss_db - expect_db).abs() < 0.01,
+            "{} vs {expect_db}",
+            r.loss_db
+        );
+    }
+
+    /// A map behind a ridge: finite inside the radius, NaN outside, the shadow is weaker.
+    #[test]
+    fn map_shadow_and_mask() {
+        use crate::raytrace::scene::{EarthModel, Heightfield, Scene, SceneOptions, Site};
+        let hf = Heightfield::from_fn(-3000.0, -3000.0, 30.0, 30.0, 201, 201, |x, _| {
+            100.0 + 80.0 * (-((x - 500.0).powi(2)) / 2.0e4).exp()
+        });
+        let opts = SceneOptions {
+            earth: EarthModel::Flat,
+            ..SceneOptions::default()
+        };
+        let scene = Scene::from_heightfield(hf, &opts).unwrap();
+        let spec = CoverageSpec {
+            radius_m: 2000.0,
+            resolution_m: 100.0,
+            rx_height_m: 2.0,
+            frequency_hz: 600e6,
+            polarization: Polarization::Horizontal,
+            reflections: true,
+        };
+        let m = coverage_map(&scene, &Site::agl(0.0, 0.0, 20.0), &spec).unwrap();
+        assert_eq!((m.nx, m.ny), (41, 41));
+        let at = |x: f64, y: f64| {
+            let i = ((x - m.x0_m) / m.resolution_m).round() as usize;
+            let j = ((y - m.y0_m) / m.resolution_m).round() as usize;
+            m.loss_db[j * m.nx + i]
+        };
+        assert!(at(-2000.0, -2000.0).is_nan());
+        let lit = at(-1500.0, 0.0);
+        let shadow = at(1500.0, 0.0);
+        assert!(lit.is_finite() && shadow.is_finite());
+        assert!(shadow > lit + 15.0, "lit {lit} shadow {shadow}");
     }
 }

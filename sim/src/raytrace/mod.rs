@@ -8,7 +8,7 @@
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
-//! | [`diffraction`] | profile diffraction for deep shadow: P.526 delta-Bullington, J(v) |
+//! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's smooth-earth term; P.526 delta-Bullington; J(v) |
 //! | [`vegetation`] | vegetation polygons with P.833 excess loss |
 //! | [`antenna`] | antenna patterns and polarisation bases |
 //! | [`cir`] | channel impulse response → tapped delay line |
@@ -100,9 +100,9 @@ pub enum RaytraceError {
     AntennaPattern(String),
 }
 
-/// The ray tracer as a [`PathLoss`] model on a terrain profile: direct ray with P.526
-/// delta-Bullington diffraction plus specular ground reflections in the vertical plane,
-/// combined incoherently ([`coverage::plane_trace`]).
+/// The ray tracer as a [`PathLoss`] model on a terrain profile: the direct ray (free space on
+/// an open line of sight, else [`diffraction::terrain_diffraction`]) plus specular ground
+/// reflections in the vertical plane, combined incoherently ([`coverage::plane_trace`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Raytracer {
     /// Earth curvature (default k = 4/3).
@@ -131,14 +131,17 @@ impl PathLoss for Raytracer {
             what,
         };
         if !(link.frequency_hz > 0.0 && link.frequency_hz.is_finite()) {
-            return Err(bad(format!("frequency {} Hz must be positive", link.frequency_hz)));
+            return Err(bad(format!(
+                "frequency {} Hz must be positive",
+                link.frequency_hz
+            )));
         }
         if !(link.tx_height_m >= 0.0 && link.rx_height_m >= 0.0) {
             return Err(bad("antenna below ground".into()));
         }
         let p = link.profile;
         let n = p.elevations_m.len();
-        if n < 2 || !(p.spacing_m > 0.0) {
+        if n < 2 || p.spacing_m.is_nan() || p.spacing_m <= 0.0 {
             return Err(bad("profile needs two points and a positive spacing".into()));
         }
         let d: Vec<f64> = (0..n).map(|i| i as f64 * p.spacing_m).collect();
@@ -159,5 +162,30 @@ impl PathLoss for Raytracer {
             mode: None,
             warnings: 0,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::propagation::{FreeSpace, Profile};
+
+    #[test]
+    fn pathloss_impl() {
+        let profile = Profile::flat(20.0, 101, 100.0); // 2 km of flat ground
+        let link = Link::new(&profile, 30.0, 10.0, 600e6);
+        let direct = Raytracer {
+            earth: EarthModel::Flat,
+            reflections: false,
+        };
+        let fs = FreeSpace.loss(&link).unwrap().loss_db;
+        assert!((direct.loss(&link).unwrap().loss_db - fs).abs() < 1e-9);
+        // The ground reflection (|Γ| ≈ 1 at grazing) adds nearly as much power again.
+        let both = Raytracer::default().loss(&link).unwrap().loss_db;
+        assert!(both < fs - 2.0 && both > fs - 3.1, "{both} vs {fs}");
+        assert_eq!(Raytracer::default().id(), "raytrace");
+        assert!(Raytracer::default()
+            .loss(&Link::new(&profile, -1.0, 10.0, 600e6))
+            .is_err());
     }
 }

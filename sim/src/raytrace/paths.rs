@@ -2,10 +2,13 @@
 //! and shooting-and-bouncing rays (SBR) to find higher-order reflection candidates.
 //!
 //! Per link the solver returns:
-//! * the **direct ray**, line of sight or diffracted: free-space amplitude times the P.526
-//!   delta-Bullington excess loss of the terrain profile under it
-//!   ([`super::diffraction`]), which is 0 dB with a clear first Fresnel zone, 6 dB at grazing
-//!   and grows smoothly into deep shadow;
+//! * the **direct ray**: on an open line of sight the free-space ray (geometrical optics);
+//!   when the terrain blocks it, the diffracted ray with the excess loss of the profile model
+//!   ([`super::diffraction::terrain_diffraction`]: knife-edge `J(v)` for one edge,
+//!   Epstein–Peterson over the two horizons, P.526's spherical-earth term). As in any
+//!   incoherent GO + diffraction tracer, the loss steps by `J(0)` = 6 dB where the line of
+//!   sight closes (the coherent field is continuous there; Fresnel-zone obstruction of an open
+//!   line of sight is not counted, as in Sionna RT);
 //! * **first-order reflections**, exhaustively: every triangle whose plane puts the specular
 //!   point (image method) inside the triangle and whose two legs are unobstructed;
 //! * **higher-order reflections** (up to `max_depth`): candidate triangle sequences come from
@@ -31,7 +34,7 @@ use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
 use super::bvh::{intersect_scalar, Ray};
-use super::diffraction::{delta_bullington, ProfileDiffraction, ProfileInput};
+use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
 use super::scene::{Located, Scene, Site};
@@ -44,7 +47,7 @@ use crate::propagation::{Polarization, C_M_PER_S};
 pub enum InteractionKind {
     /// Specular reflection on a terrain triangle.
     Reflection,
-    /// Diffraction over terrain (the Bullington point of the profile model).
+    /// Diffraction over terrain (the principal edge of the profile model).
     Diffraction,
 }
 
@@ -135,8 +138,9 @@ pub struct TraceConfig {
     pub rays: u64,
     /// Include the direct (line-of-sight or diffracted) path.
     pub direct: bool,
-    /// Include terrain diffraction loss on the direct path (P.526 delta-Bullington); when
-    /// off, the direct path exists only with an unobstructed line of sight.
+    /// Include the diffracted ray when the line of sight is blocked
+    /// ([`super::diffraction::terrain_diffraction`]); when off, the direct path exists only
+    /// with an unobstructed line of sight.
     pub diffraction: bool,
     /// TX antenna.
     pub tx_antenna: Antenna,
@@ -244,7 +248,8 @@ impl<'a> Tracer<'a> {
             .map(|r| self.scene.locate(r, "RX"))
             .collect::<Result<Vec<_>, _>>()?;
         let cand = if self.cfg.max_depth >= 2 && self.cfg.rays > 0 {
-            self.sbr(txl.pos, &rxl.iter().map(|r| r.pos).collect::<Vec<_>>()).0
+            self.sbr(txl.pos, &rxl.iter().map(|r| r.pos).collect::<Vec<_>>())
+                .0
         } else {
             vec![Vec::new(); rxl.len()]
         };
@@ -257,10 +262,11 @@ impl<'a> Tracer<'a> {
 
     fn link(&self, tx: &Located, rx: &Located, candidates: &[Vec<u32>]) -> LinkPaths {
         let mut paths = Vec::new();
-        let los = !self
-            .scene
-            .bvh
-            .segment_blocked(tx.pos, rx.pos, ANTENNA_MARGIN_M, ANTENNA_MARGIN_M);
+        let los =
+            !self
+                .scene
+                .bvh
+                .segment_blocked(tx.pos, rx.pos, ANTENNA_MARGIN_M, ANTENNA_MARGIN_M);
         let mut diffraction = None;
         if self.cfg.direct {
             if let Some((p, d)) = self.direct(tx, rx, los) {
@@ -273,6 +279,7 @@ impl<'a> Tracer<'a> {
             let found: Vec<Path> = (0..n)
                 .into_par_iter()
                 .with_min_len(4096)
+                .filter(|&t| self.first_order_candidate(tx.pos, rx.pos, t))
                 .filter_map(|t| self.specular(tx, rx, &[t]))
                 .collect();
             paths.extend(found);
@@ -285,6 +292,21 @@ impl<'a> Tracer<'a> {
                 }
             }
         }
+        // A specular point on an edge shared by two triangles is found in both: keep one.
+        let mut unique: Vec<Path> = Vec::with_capacity(paths.len());
+        for p in paths {
+            let dup = unique.iter().any(|q| {
+                q.interactions.len() == p.interactions.len()
+                    && q.interactions
+                        .iter()
+                        .zip(&p.interactions)
+                        .all(|(a, b)| a.kind == b.kind && (a.point - b.point).norm() < 1e-3)
+            });
+            if !dup {
+                unique.push(p);
+            }
+        }
+        let mut paths = unique;
         let (tp, rp) = (
             self.cfg.tx_antenna.polarization,
             self.cfg.rx_antenna.polarization,
@@ -326,11 +348,22 @@ impl<'a> Tracer<'a> {
         let mut h = Vec::with_capacity(n);
         for i in 0..n {
             let f = i as f64 / (n - 1) as f64;
-            d.push(f * dist);
-            h.push(
-                hf.height_at(tx.x_m + f * dx, tx.y_m + f * dy)
-                    .unwrap_or(if f < 0.5 { tx.ground_m } else { rx.ground_m }),
-            );
+            match hf.height_at(tx.x_m + f * dx, tx.y_m + f * dy) {
+                Some(z) => {
+                    d.push(f * dist);
+                    h.push(z);
+                }
+                // Off the mesh: no terrain; keep the end points for the profile's length.
+                None if i == 0 => {
+                    d.push(0.0);
+                    h.push(tx.ground_m);
+                }
+                None if i == n - 1 => {
+                    d.push(dist);
+                    h.push(rx.ground_m);
+                }
+                None => {}
+            }
         }
         (d, h)
     }
@@ -347,7 +380,7 @@ impl<'a> Tracer<'a> {
         let mut corner = None;
         if self.cfg.diffraction {
             let (d, h) = self.profile(tx, rx);
-            let r = delta_bullington(&ProfileInput {
+            let r = terrain_diffraction(&ProfileInput {
                 d_m: &d,
                 h_m: &h,
                 tx_z_m: tx.z_m,
@@ -357,8 +390,10 @@ impl<'a> Tracer<'a> {
                 polarization: self.cfg.tx_antenna.polarization,
                 ground: self.scene.grounds[0],
             })?;
-            excess = r.loss_db;
+            // Geometrical optics on an open line of sight (as Sionna RT); the profile model
+            // only once the ray is blocked.
             if !los {
+                excess = r.loss_db;
                 let dist = d[d.len() - 1].max(1e-9);
                 let f = (r.edge_d_m / dist).clamp(0.0, 1.0);
                 let (x, y) = (
@@ -366,7 +401,7 @@ impl<'a> Tracer<'a> {
                     tx.y_m + f * (rx.y_m - tx.y_m),
                 );
                 let g = self.scene.heightfield.height_at(x, y).unwrap_or(0.0);
-                // Edge height on the Bullington construction: at least the terrain there and
+                // Principal edge: at least the terrain there and
                 // the chord between the antennas.
                 let chord = tx.z_m + f * (rx.z_m - tx.z_m);
                 let p = self.scene.earth.place(x, y, g.max(chord));
@@ -405,6 +440,21 @@ impl<'a> Tracer<'a> {
             lin += ll;
         }
         veg.excess_db(depth, lin, self.cfg.frequency_hz)
+    }
+
+    /// Allocation-free pre-test of a first-order reflection on triangle `t`: both antennas on
+    /// the same side of its plane and the specular point inside the triangle.
+    #[inline]
+    fn first_order_candidate(&self, tx: Vec3, rx: Vec3, t: u32) -> bool {
+        let [v0, v1, v2] = self.scene.bvh.triangle(t);
+        let n = (v1 - v0).cross(v2 - v0);
+        let a = n.dot(tx - v0);
+        let b = n.dot(rx - v0);
+        if a * b <= 0.0 {
+            return false;
+        }
+        let img = tx - n * (2.0 * a / n.dot(n));
+        matches!(intersect_scalar(img, rx - img, v0, v1, v2), Some((s, _, _)) if s > 0.0 && s < 1.0)
     }
 
     /// Exact specular path over the triangle sequence `seq` by the image method, validated
@@ -609,8 +659,9 @@ pub fn sbr_run(
                         break;
                     }
                     // Reflect.
-                    let [v0, v1, v2] = bvh.triangle(h.tri);
-                    let n = (v1 - v0).cross(v2 - v0).normalized().to_f32();
+                    let m = h.normal;
+                    let inv = 1.0 / (m[0] * m[0] + m[1] * m[1] + m[2] * m[2]).sqrt();
+                    let n = [m[0] * inv, m[1] * inv, m[2] * inv];
                     let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
                     o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
                     d = [

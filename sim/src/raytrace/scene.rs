@@ -262,7 +262,9 @@ impl Heightfield {
         let c_w = ((w - dem.west_deg) / dem.step_deg).ceil() as usize;
         let c_e = ((e - dem.west_deg) / dem.step_deg).floor() as usize;
         if r_bot <= r_top || c_e <= c_w {
-            return Err(RaytraceError::Terrain("window is smaller than one cell".into()));
+            return Err(RaytraceError::Terrain(
+                "window is smaller than one cell".into(),
+            ));
         }
         let nx = c_e - c_w + 1;
         let ny = r_bot - r_top + 1;
@@ -431,9 +433,7 @@ impl Scene {
                 let d = c + 1;
                 tris.push([a, b, d]);
                 tris.push([a, d, c]);
-                let g = cell_ground
-                    .as_ref()
-                    .map_or(0, |cg| cg[j * (hf.nx - 1) + i]);
+                let g = cell_ground.as_ref().map_or(0, |cg| cg[j * (hf.nx - 1) + i]);
                 tri_ground.push(g);
                 tri_ground.push(g);
             }
@@ -482,18 +482,26 @@ impl Scene {
     }
 
     /// Scene position of a site, checking it is inside the terrain and not below ground.
+    /// A site off the grid is accepted only with a height above sea level; no terrain is
+    /// assumed under it.
     ///
     /// # Errors
-    /// [`RaytraceError::OutsideScene`] outside the grid, [`RaytraceError::BelowGround`]
-    /// when the antenna is below the terrain surface.
+    /// [`RaytraceError::OutsideScene`] for an above-ground height off the grid,
+    /// [`RaytraceError::BelowGround`] when the antenna is below the terrain surface.
     pub fn locate(&self, site: &Site, what: &'static str) -> Result<Located, RaytraceError> {
-        let ground_m = self.heightfield.height_at(site.x_m, site.y_m).ok_or(
-            RaytraceError::OutsideScene {
-                what,
-                x_m: site.x_m,
-                y_m: site.y_m,
-            },
-        )?;
+        let ground_m = match (self.heightfield.height_at(site.x_m, site.y_m), site.height) {
+            (Some(g), _) => g,
+            // Off the mesh there is no terrain (as in a mesh-only scene of Sionna RT); an
+            // antenna there needs an absolute height and stands on nothing.
+            (None, Height::AboveSeaLevel(z)) if z.is_finite() => z,
+            (None, _) => {
+                return Err(RaytraceError::OutsideScene {
+                    what,
+                    x_m: site.x_m,
+                    y_m: site.y_m,
+                })
+            }
+        };
         let z_m = match site.height {
             Height::AboveGround(h) => ground_m + h,
             Height::AboveSeaLevel(z) => z,
@@ -600,9 +608,15 @@ mod tests {
         let p = e.place(10_000.0, 0.0, 0.0);
         let drop = 10_000f64.powi(2) / (2.0 * 4.0 / 3.0 * EARTH_RADIUS_M);
         assert!((p.z + drop).abs() < 0.01, "{} vs {}", p.z, -drop);
-        assert_eq!(EarthModel::Flat.place(1.0, 2.0, 3.0), Vec3::new(1.0, 2.0, 3.0));
+        assert_eq!(
+            EarthModel::Flat.place(1.0, 2.0, 3.0),
+            Vec3::new(1.0, 2.0, 3.0)
+        );
         let q = e.unplace(e.place(12_000.0, -7_000.0, 432.0));
-        assert!((q - Vec3::new(12_000.0, -7_000.0, 432.0)).norm() < 1e-6, "{q:?}");
+        assert!(
+            (q - Vec3::new(12_000.0, -7_000.0, 432.0)).norm() < 1e-6,
+            "{q:?}"
+        );
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub fn elevation_raw(r: usize, c: usize) -> f64 {
     for (hx, hy, h, s) in HILLS {
         z += h * (-((x - hx).powi(2) + (y - hy).powi(2)) / (2.0 * s * s)).exp();
     }
-    z += 150.0 * (-((x + 5.0).powi(2)) / (2.0 * 1.2f64.powi(2))).exp()
+    z += 150.0
+        * (-((x + 5.0).powi(2)) / (2.0 * 1.2f64.powi(2))).exp()
         * (-((y - 2.0).powi(2)) / (2.0 * 15f64.powi(2))).exp();
     z + 12.0 * (x / 1.7).sin() * (y / 2.3).cos()
 }

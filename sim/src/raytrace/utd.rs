@@ -64,7 +64,10 @@ pub fn fresnel_cs(z: f64) -> (f64, f64) {
         f /= PI * z;
         g /= PI * PI * z * z * z;
         let (sn, cs) = (PI / 2.0 * z * z).sin_cos();
-        (sign * (0.5 + f * sn - g * cs), sign * (0.5 - f * cs - g * sn))
+        (
+            sign * (0.5 + f * sn - g * cs),
+            sign * (0.5 - f * cs - g * sn),
+        )
     }
 }
 
@@ -123,7 +126,8 @@ pub fn wedge_coefficient(
     rn: Complex64,
 ) -> Complex64 {
     let kl = k * l;
-    let pre = -Complex64::from_polar(1.0, -PI / 4.0) / (2.0 * n * (2.0 * PI * k).sqrt() * beta0.sin());
+    let pre =
+        -Complex64::from_polar(1.0, -PI / 4.0) / (2.0 * n * (2.0 * PI * k).sqrt() * beta0.sin());
     let bm = phi - phi_i;
     let bp = phi + phi_i;
     let t1 = term(bm, n, kl, true);
@@ -136,7 +140,8 @@ pub fn wedge_coefficient(
 /// Keller's GTD wedge coefficient (no transition functions), `soft = true` for `R = −1`.
 /// Singular at the shadow boundaries; the closed form UTD reduces to away from them.
 pub fn gtd_coefficient(n: f64, phi_i: f64, phi: f64, k: f64, soft: bool) -> Complex64 {
-    let pre = Complex64::from_polar(1.0, -PI / 4.0) * ((PI / n).sin() / (n * (2.0 * PI * k).sqrt()));
+    let pre =
+        Complex64::from_polar(1.0, -PI / 4.0) * ((PI / n).sin() / (n * (2.0 * PI * k).sqrt()));
     let c = (PI / n).cos();
     let a = 1.0 / (c - ((phi - phi_i) / n).cos());
     let b = 1.0 / (c - ((phi + phi_i) / n).cos());
@@ -186,7 +191,10 @@ mod tests {
             (5.0, 0.563_631_2, 0.499_191_4),
         ] {
             let (cc, ss) = fresnel_cs(z);
-            assert!((cc - c).abs() < 2e-6 && (ss - s).abs() < 2e-6, "{z}: {cc} {ss}");
+            assert!(
+                (cc - c).abs() < 2e-6 && (ss - s).abs() < 2e-6,
+                "{z}: {cc} {ss}"
+            );
         }
         // Continuity across the series/asymptotic switch.
         let (a, b) = fresnel_cs(3.0 - 1e-9);
@@ -196,11 +204,18 @@ mod tests {
 
     #[test]
     fn transition_limits() {
-        // F(X) → 1 for large X; F(X) ≈ √(πX) e^{jπ/4} for small X.
+        // F(X) → 1 for large X; F(X) ≈ [√(πX) − 2X e^{jπ/4}] e^{j(π/4 + X)} for small X
+        // (Kouyoumjian–Pathak eq. 31).
         assert!((transition(100.0) - Complex64::new(1.0, 0.0)).norm() < 0.01);
         let x = 1e-4;
-        let small = Complex64::from_polar((PI * x).sqrt(), PI / 4.0);
-        assert!((transition(x) - small).norm() < 1e-4);
+        let small = (Complex64::new((PI * x).sqrt(), 0.0)
+            - Complex64::from_polar(2.0 * x, PI / 4.0))
+            * Complex64::from_polar(1.0, PI / 4.0 + x);
+        assert!(
+            (transition(x) - small).norm() < 1e-5,
+            "{} vs {small}",
+            transition(x)
+        );
     }
 
     /// Far from the shadow boundaries UTD equals Keller's GTD closed form.

@@ -53,7 +53,14 @@ pub struct Vegetation {
 impl Vegetation {
     /// Excess loss (dB) of the flat-frame straight segment `a → b` (x, y, z above datum) at
     /// `frequency_hz`, sampled every `step_m` metres against the height field.
-    pub fn segment_loss_db(&self, a: Vec3, b: Vec3, hf: &Heightfield, frequency_hz: f64, step_m: f64) -> f64 {
+    pub fn segment_loss_db(
+        &self,
+        a: Vec3,
+        b: Vec3,
+        hf: &Heightfield,
+        frequency_hz: f64,
+        step_m: f64,
+    ) -> f64 {
         let (depth, atten) = self.depth(a, b, hf, step_m);
         self.excess_db(depth, atten, frequency_hz)
     }
@@ -69,7 +76,9 @@ impl Vegetation {
         let (mut depth, mut db) = (0.0, 0.0);
         for i in 0..n {
             let p = a + (b - a) * ((i as f64 + 0.5) / n as f64);
-            let Some(g) = hf.height_at(p.x, p.y) else { continue };
+            let Some(g) = hf.height_at(p.x, p.y) else {
+                continue;
+            };
             if let Some(patch) = self.patches.iter().find(|q| q.contains(p.x, p.y)) {
                 if p.z <= g + patch.height_m {
                     depth += ds;
@@ -108,12 +117,24 @@ mod tests {
         };
         let hf = Heightfield::from_fn(-200.0, -200.0, 10.0, 10.0, 41, 41, |_, _| 0.0);
         // 100 m of canopy at 2 m height: γ d = 20 dB; A_m(600 MHz) = 0.18·600^0.752 ≈ 22.2 dB.
-        let l = veg.segment_loss_db(Vec3::new(-100.0, 0.0, 2.0), Vec3::new(150.0, 0.0, 2.0), &hf, 600e6, 1.0);
+        let l = veg.segment_loss_db(
+            Vec3::new(-100.0, 0.0, 2.0),
+            Vec3::new(150.0, 0.0, 2.0),
+            &hf,
+            600e6,
+            1.0,
+        );
         let am = 0.18 * 600f64.powf(0.752);
         let expect = am * (1.0 - (-20.0 / am).exp());
         assert!((l - expect).abs() < 0.3, "{l} vs {expect}");
         // Above the canopy: nothing.
-        let l = veg.segment_loss_db(Vec3::new(-100.0, 0.0, 20.0), Vec3::new(150.0, 0.0, 20.0), &hf, 600e6, 1.0);
+        let l = veg.segment_loss_db(
+            Vec3::new(-100.0, 0.0, 20.0),
+            Vec3::new(150.0, 0.0, 20.0),
+            &hf,
+            600e6,
+            1.0,
+        );
         assert_eq!(l, 0.0);
     }
 }
