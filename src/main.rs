@@ -26,6 +26,8 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// PAWS white-space database: `serve` it, or `query` what a device would get.
+    Wsdb(cmd::wsdb::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Wsdb(a) => cmd::wsdb::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod iq_info;
+pub mod wsdb;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]
