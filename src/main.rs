@@ -28,6 +28,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// PAWS white-space database: `serve` it, or `query` what a device would get.
     Wsdb(cmd::wsdb::Args),
+    /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
+    Itm(cmd::itm::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Wsdb(a) => cmd::wsdb::run(a),
+        Command::Itm(a) => cmd::itm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

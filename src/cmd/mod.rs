@@ -3,8 +3,10 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_itm;
 pub mod iq_info;
 pub mod wsdb;
+pub mod itm;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]

@@ -8,6 +8,9 @@
 //! | model | module |
 //! |---|---|
 //! | free space | [`FreeSpace`] |
+//! | ITM (Longley-Rice) v1.4, point-to-point and area | [`itm`] ([`itm::Itm`]) |
+
+pub mod itm;
 
 /// Speed of light in vacuum, m/s.
 pub const C_M_PER_S: f64 = 299_792_458.0;
