@@ -5,8 +5,8 @@ use std::process::ExitCode;
 pub mod bench;
 pub mod bench_itm;
 pub mod iq_info;
-pub mod wsdb;
 pub mod itm;
+pub mod wsdb;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]

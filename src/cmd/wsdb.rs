@@ -15,7 +15,6 @@ use mac::spectrum::paws::{
 use mac::spectrum::validate;
 use wsdb::client::{Client, ClientError};
 use wsdb::config::{Config, Ruleset};
-use wsdb::contours::DeltaBullington;
 use wsdb::db::{Database, DeviceClass, Query, QueryError};
 use wsdb::rpc::Service;
 use wsdb::store::Store;
@@ -106,7 +105,7 @@ fn load(config: &std::path::Path) -> Result<Database, CliError> {
     let cfg = Config::load(config).map_err(CliError::usage)?;
     eprintln!("wsdb: computing protected contours ...");
     let t0 = std::time::Instant::now();
-    let db = Database::build(cfg, &DeltaBullington).map_err(|e| match e {
+    let db = Database::build(cfg).map_err(|e| match e {
         wsdb::Error::Config { .. } | wsdb::Error::Stations { .. } => CliError::usage(e),
         _ => CliError::runtime(e),
     })?;
@@ -116,6 +115,19 @@ fn load(config: &std::path::Path) -> Result<Database, CliError> {
         db.config.contours.radials,
         t0.elapsed().as_secs_f64()
     );
+    for (s, c) in db.stations.iter().zip(&db.contours) {
+        let min = c.radial_km.iter().copied().fold(f64::INFINITY, f64::min);
+        tracing::info!(
+            "{} {} ch {} {} kW {} m: contour {:.1}–{:.1} km",
+            s.id,
+            s.call_sign,
+            s.channel,
+            s.erp_kw,
+            s.haat_m,
+            min,
+            c.max_km()
+        );
+    }
     Ok(db)
 }
 

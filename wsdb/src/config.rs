@@ -22,10 +22,11 @@
 //! relief_m = 80.0
 //!
 //! [contours]
+//! model = "itm"                   # ITM F(50,90) (default) or "delta-bullington" (median)
 //! radials = 360
 //! rx_height_m = 10.0
 //! max_km = 250.0
-//! time_variability_db = 0.0       # F(50,50) → F(50,90) margin for median-only models
+//! time_variability_db = 0.0       # extra margin; for a median model, F(50,50) → F(50,90)
 //!
 //! [limits]
 //! max_body_bytes = 65536
@@ -129,10 +130,23 @@ pub enum Terrain {
     Hgt(PathBuf),
 }
 
+/// Propagation model of the contours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContourModel {
+    /// NTIA ITM v1.4 point-to-point, broadcast variability, time 90 % / location 50 %
+    /// (F(50,90)).
+    Itm,
+    /// Free space + delta-Bullington diffraction (median; add `time_variability_db`).
+    DeltaBullington,
+}
+
 /// Contour computation parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContourParams {
+    /// Propagation model (default ITM F(50,90)).
+    pub model: ContourModel,
     /// Number of radials (360 = every degree).
     pub radials: u32,
     /// Receive height for the contour, m (FCC: 10 m).
@@ -146,6 +160,7 @@ pub struct ContourParams {
 impl Default for ContourParams {
     fn default() -> Self {
         ContourParams {
+            model: ContourModel::Itm,
             radials: 360,
             rx_height_m: 10.0,
             max_km: 250.0,

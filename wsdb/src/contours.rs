@@ -7,19 +7,19 @@
 //!
 //! `E (dBµV/m) = P + 2.15 − Lb + 20·log10(f_MHz) + 107.22 − margin`
 //!
-//! (ITU-R P.525 conversion; 2.15 dB turns ERP into EIRP; `margin` is the time variability
-//! that turns a median prediction into F(50,90)). The search runs outward at 5 km steps to
+//! (ITU-R P.525 conversion; 2.15 dB turns ERP into EIRP; `margin` is an optional extra
+//! margin, e.g. the time variability that turns a median prediction into F(50,90)). The search runs outward at 5 km steps to
 //! the first sample below threshold, then bisects to 100 m.
 //!
-//! The default model is [`DeltaBullington`]: free-space loss plus Bullington diffraction
-//! over the terrain with a spherical-earth correction (ITU-R P.526-15 §4.5, simplified as
-//! documented on the type). It stands in until ITM (`sim::propagation::itm`, with its own
-//! time variability) is merged into this branch; the contour engine takes any
-//! [`PathLoss`], so swapping is one line.
+//! The default model ([`contour_model`]) is NTIA ITM v1.4 (`sim::propagation::itm`) in
+//! broadcast mode at 90 % time and 50 % location, i.e. F(50,90) directly, with no extra
+//! margin. [`DeltaBullington`] (free space plus Bullington diffraction with a
+//! spherical-earth correction, ITU-R P.526-15 §4.5, simplified as documented on the type)
+//! remains selectable as a fast median model; the contour engine takes any [`PathLoss`].
 //!
 //! # References
 //! 47 CFR §73.622(e), §73.625 (DTV service contour, F(50,90)); ITU-R P.525-4; ITU-R
-//! P.526-15 §4.5.1 (Bullington), eq. (31) J(ν).
+//! P.526-15 §4.5.1 (Bullington), eq. (31) J(ν); NTIA ITM v1.4 (mdvar 3, broadcast).
 
 use rayon::prelude::*;
 use sim::propagation::{
@@ -27,9 +27,10 @@ use sim::propagation::{
 };
 use sim::terrain::Dem;
 
-use crate::config::{ContourParams, Coverage, Terrain};
+use crate::config::{ContourModel, ContourParams, Coverage, Terrain};
 use crate::incumbents::TvStation;
 use crate::Error;
+use sim::propagation::itm::{Climate, Itm, Quantiles};
 
 /// Earth radius for geodesy on the sphere, m.
 pub const EARTH_RADIUS_M: f64 = mac::spectrum::paws::EARTH_RADIUS_M;
@@ -271,6 +272,26 @@ impl PathLoss for DeltaBullington {
     }
 }
 
+/// The propagation model a config asks for: ITM point-to-point in broadcast mode
+/// (mdvar 3) at 90 % time, 50 % location, 50 % situation — the F(50,90) of the FCC
+/// protected contour — in a continental temperate climate (N_0 301), or
+/// [`DeltaBullington`].
+pub fn contour_model(p: &ContourParams) -> Box<dyn PathLoss> {
+    match p.model {
+        ContourModel::Itm => Box::new(Itm {
+            climate: Climate::ContinentalTemperate,
+            n_0: 301.0,
+            quantiles: Quantiles::Tls {
+                time_pct: 90.0,
+                location_pct: 50.0,
+                situation_pct: 50.0,
+            },
+            mdvar: 3,
+        }),
+        ContourModel::DeltaBullington => Box::new(DeltaBullington),
+    }
+}
+
 /// Field strength (dBµV/m) for ERP `erp_kw` (kW, dipole-referenced), loss `lb_db`,
 /// frequency `f_hz`.
 pub fn field_dbu(erp_kw: f64, lb_db: f64, f_hz: f64) -> f64 {
@@ -436,6 +457,48 @@ mod tests {
         // ν = 0: 6.0 dB (P.526 Fig. 9).
         assert!((knife_edge_db(0.0) - 6.0).abs() < 0.1);
         assert!((knife_edge_db(1.0) - 13.9).abs() < 0.2);
+    }
+
+    /// The F(50,90) contour (ITM, 90 % time) lies inside the F(50,50) one, and both beyond
+    /// the radio horizon for a 1 MW / 300 m UHF station.
+    #[test]
+    fn itm_f50_90_inside_f50_50() {
+        let cov = Coverage {
+            south_deg: 44.0,
+            north_deg: 46.0,
+            west_deg: -99.0,
+            east_deg: -97.0,
+        };
+        let dem = synthetic_dem(&cov, 200.0, 300.0, 0.0);
+        let st = TvStation {
+            id: "t".into(),
+            call_sign: String::new(),
+            lat_deg: 45.0,
+            lon_deg: -98.0,
+            channel: 30,
+            erp_kw: 1000.0,
+            haat_m: 300.0,
+            height_agl_m: 300.0,
+        };
+        let p = ContourParams {
+            radials: 4,
+            ..Default::default()
+        };
+        let f5090 = contour_model(&p);
+        let median = Itm {
+            quantiles: Quantiles::Tls {
+                time_pct: 50.0,
+                location_pct: 50.0,
+                situation_pct: 50.0,
+            },
+            mdvar: 3,
+            ..Itm::default()
+        };
+        let a = station_contour(&st, 593e6, 41.0, &dem, f5090.as_ref(), &p).unwrap();
+        let b = station_contour(&st, 593e6, 41.0, &dem, &median, &p).unwrap();
+        for (x, y) in a.radial_km.iter().zip(&b.radial_km) {
+            assert!(*x > 84.0 && x < y, "F(50,90) {x} km vs F(50,50) {y} km");
+        }
     }
 
     #[test]

@@ -125,14 +125,16 @@ pub fn raster_of(r: Ruleset) -> TvRaster {
 }
 
 impl Database {
-    /// Load stations, build terrain, compute every contour with `model`.
+    /// Load stations, build terrain, compute every contour with the config's model
+    /// ([`contours::contour_model`]).
     ///
     /// # Errors
     /// [`Error`] from the stations file, terrain or propagation.
-    pub fn build(config: Config, model: &dyn PathLoss) -> Result<Database, Error> {
+    pub fn build(config: Config) -> Result<Database, Error> {
+        let model = contours::contour_model(&config.contours);
         let raster = raster_of(config.ruleset);
         let stations = read_stations(&config.stations, raster.channels())?;
-        Self::from_stations(config, stations, model)
+        Self::from_stations(config, stations, model.as_ref())
     }
 
     /// Build from stations already in memory.
@@ -188,8 +190,8 @@ impl Database {
     ///
     /// # Errors
     /// As [`Config::load`] and [`Database::build`].
-    pub fn open(config_path: &Path, model: &dyn PathLoss) -> Result<Database, Error> {
-        Self::build(Config::load(config_path)?, model)
+    pub fn open(config_path: &Path) -> Result<Database, Error> {
+        Self::build(Config::load(config_path)?)
     }
 
     /// The ruleset info this database hands out.

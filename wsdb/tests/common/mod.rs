@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use lastmile_wsdb::client::Client;
 use lastmile_wsdb::config::Config;
-use lastmile_wsdb::contours::DeltaBullington;
 use lastmile_wsdb::db::Database;
 use lastmile_wsdb::rpc::Service;
 use lastmile_wsdb::server::{self, ServerHandle};
@@ -54,7 +53,7 @@ channels = [25]
 
 pub fn database(dir: &Path, extra_limits: &str) -> Database {
     let p = write_config(dir, extra_limits);
-    Database::build(Config::load(&p).unwrap(), &DeltaBullington).unwrap()
+    Database::build(Config::load(&p).unwrap()).unwrap()
 }
 
 pub struct Running {
