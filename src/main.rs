@@ -27,6 +27,8 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// PAWS white-space database: `serve` it, or `query` what a device would get.
+    Wsdb(cmd::wsdb::Args),
     /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
     Itm(cmd::itm::Args),
     /// Run a scenario: coverage maps, summary and run record into results/<name>/.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Wsdb(a) => cmd::wsdb::run(a),
         Command::Itm(a) => cmd::itm::run(a),
         Command::Run(a) => cmd::run::run(a),
         Command::Validate(a) => cmd::validate::run(a),

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod validate;
 pub mod bench_turbo;
 pub mod link;
+pub mod wsdb;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]
