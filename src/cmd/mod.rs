@@ -4,18 +4,17 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod bench_itm;
+pub mod bench_raytrace;
 pub mod bench_turbo;
 pub mod cell_search;
 pub mod decode;
-pub mod bench_raytrace;
 pub mod iq_info;
 pub mod itm;
+pub mod link;
 pub mod path;
 pub mod run;
 pub mod schema;
 pub mod validate;
-pub mod bench_turbo;
-pub mod link;
 pub mod wsdb;
 
 /// A command's failure, carrying the exit code class of the contracts.

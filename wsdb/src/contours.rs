@@ -106,7 +106,8 @@ pub fn synthetic_dem(cov: &Coverage, margin_km: f64, base_m: f64, relief_m: f64)
     Dem {
         south_deg: south,
         west_deg: west,
-        step_deg: step,
+        step_lat_deg: step,
+        step_lon_deg: step,
         rows,
         cols,
         data,

@@ -9,7 +9,6 @@
 //! | [`subblock`] | sub-block interleavers (turbo and convolutional) | 36.212 §5.1.4.1.1, §5.1.4.2.1 |
 //! | [`ratematch`] | rate matching / dematching, turbo (rv, N_cb) and convolutional | 36.212 §5.1.4.1, §5.1.4.2 |
 //! | [`harq`] | HARQ soft buffer: saturating i16 incremental-redundancy combining | 36.212 §5.1.4.1.2, 36.321 §5.3.2 |
-//! | [`convolutional`] | tail-biting CC 133/171/165, wrap-around Viterbi, CC sub-block interleaver | 36.212 §5.1.3.1, §5.1.4.2.1 |
 
 pub mod convolutional;
 pub mod crc;

@@ -1,29 +1,30 @@
-//! Transport channels: coding chains between MAC transport blocks and physical channels.
+//! Transport channels: the DL-SCH and UL-SCH processing chains and the 36.213 MCS/TBS
+//! tables.
 //!
 //! | module | what | reference |
 //! |---|---|---|
 //! | [`bch`] | BCH: MIB, CRC16 + port mask, TBCC, conv rate matching | 36.212 §5.3.1 |
-//! | `tables` | TBS and MCS tables (generated) | 36.213 §7.1.7 |
-
-pub mod bch;
-//! Transport channels: the DL-SCH and UL-SCH processing chains and the 36.213 MCS/TBS
-//! tables.
 //! | [`tbs`] | I_MCS → (Q_m, I_TBS), (I_TBS, N_PRB) → TBS | 36.213 §7.1.7, §8.6 |
 //! | [`dlsch`] | DL-SCH encode/decode: CRC24A, segmentation, turbo, rate matching, scrambling | 36.212 §5.3.2, 36.211 §6.3.1 |
 //! | [`ulsch`] | UL-SCH data chain, PUSCH channel interleaver, transform precoding | 36.212 §5.2.2, 36.211 §5.3 |
+//!
 //! Code-block chain shared by both directions (36.212 §5.1): TB → CRC24A → segmentation
 //! (filler, CRC24B) → turbo encoding → rate matching (rv, N_cb) → concatenation.
+
+pub mod bch;
 pub mod dlsch;
 #[rustfmt::skip]
-mod tables;
+pub(crate) mod tables;
 pub mod tbs;
 pub mod ulsch;
+
 use crate::fec::crc::{Crc, CrcKind};
 use crate::fec::harq::{SoftBuffer, DEFAULT_SCALE};
 use crate::fec::ratematch::{code_block_lengths, n_cb_downlink, TurboRateMatcher};
 use crate::fec::segmentation::Segmentation;
 use crate::fec::turbo::{self, fixed::FixedDecoder, Algorithm};
 use crate::{Error, Result};
+
 /// Soft-buffer size rule for the turbo circular buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SoftBufferLimit {
@@ -42,6 +43,7 @@ pub enum SoftBufferLimit {
         m_dl_harq: usize,
     },
 }
+
 /// Bytes (MSB first) to bits.
 pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
     bytes
@@ -49,12 +51,14 @@ pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
         .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1))
         .collect()
 }
+
 /// Bits (MSB first, length a multiple of 8) to bytes.
 pub fn bits_to_bytes(bits: &[u8]) -> Vec<u8> {
     bits.chunks(8)
         .map(|c| c.iter().fold(0u8, |a, &b| (a << 1) | (b & 1)))
         .collect()
 }
+
 /// A planned code-block chain for one transport-block size and channel-bit budget.
 #[derive(Debug, Clone)]
 pub(crate) struct CbChain {
@@ -64,6 +68,7 @@ pub(crate) struct CbChain {
     /// `E_r` per code block.
     pub e: Vec<usize>,
 }
+
 impl CbChain {
     pub fn new(
         tbs: usize,
@@ -97,6 +102,7 @@ impl CbChain {
         }
         Ok(CbChain { seg, rm, e })
     }
+
     /// TB bytes → rate-matched, concatenated bits (G).
     pub fn encode(&self, tb: &[u8], rv: usize, out: &mut Vec<u8>) -> Result<()> {
         let tbs = self.seg.b - 24;
@@ -124,12 +130,14 @@ impl CbChain {
         Ok(())
     }
 }
+
 /// Per-TB HARQ soft buffers (one per code block), for [`dlsch::Decoder`] and
 /// [`ulsch::Decoder`].
 #[derive(Debug, Clone, Default)]
 pub struct TbSoftBuffer {
     blocks: Vec<SoftBuffer>,
 }
+
 impl TbSoftBuffer {
     /// An empty buffer; sized on first use.
     pub fn new() -> Self {
@@ -144,6 +152,7 @@ impl TbSoftBuffer {
         self.blocks.first().map_or(0, SoftBuffer::transmissions)
     }
 }
+
 /// Result of decoding one transport block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TbDecoded {
@@ -156,12 +165,14 @@ pub struct TbDecoded {
     /// Largest number of full turbo iterations any code block needed.
     pub iterations: usize,
 }
+
 /// Decoder state shared by DL-SCH and UL-SCH: planned chains and turbo decoders by size.
 #[derive(Debug, Default)]
 pub(crate) struct CbDecoder {
     decoders: Vec<FixedDecoder>,
     d_llr: Vec<f32>,
 }
+
 impl CbDecoder {
     fn decoder(&mut self, k: usize) -> Result<&mut FixedDecoder> {
         if let Some(i) = self.decoders.iter().position(|d| d.k() == k) {
@@ -170,6 +181,7 @@ impl CbDecoder {
         self.decoders.push(FixedDecoder::new(k)?);
         Ok(self.decoders.last_mut().expect("just pushed"))
     }
+
     /// Decode concatenated, descrambled LLRs `f` (G values) of redundancy version `rv`.
     pub fn decode(
         &mut self,
@@ -264,6 +276,3 @@ impl CbDecoder {
         })
     }
 }
-// The 256QAM and PUSCH MCS tables serve the channel-coding branch's DL-SCH/UL-SCH users.
-#[allow(dead_code)]
-pub(crate) mod tables;
