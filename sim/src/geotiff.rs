@@ -29,15 +29,15 @@ use tiff::tags::Tag;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GeoTiffError {
-    /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be opened, read or written (the I/O error is the source).
+    #[error("{path}")]
     Io {
         path: String,
         #[source]
         source: std::io::Error,
     },
     /// The file is not a readable TIFF (or the encoder failed).
-    #[error("{path}: not a readable TIFF: {source}")]
+    #[error("{path}: not a readable TIFF")]
     Tiff {
         path: String,
         #[source]

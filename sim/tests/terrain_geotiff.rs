@@ -160,6 +160,11 @@ fn unreadable_geotiffs_are_clear_errors() {
         "{e:?}"
     );
     assert!(e.to_string().contains("missing.tif"));
+    let cause = std::error::Error::source(&e).expect("the I/O error is chained");
+    assert!(
+        cause.downcast_ref::<std::io::Error>().is_some(),
+        "{cause:?}"
+    );
 
     // Not a TIFF at all.
     std::fs::write(p("junk.tif"), b"this is not a tiff file at all").unwrap();

@@ -14,11 +14,14 @@ pub struct Args {
 enum Kernel {
     /// Gold-sequence generation (the scrambling-sequence generator every channel uses).
     Gold,
+    /// Terrain profile extraction: 30 km radials, 1001 points (profiles/s per core).
+    Terrain(super::bench_terrain::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
+        Kernel::Terrain(a) => super::bench_terrain::run(a),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_terrain;
 pub mod iq_info;
 
 /// A command's failure, carrying the exit code class of the contracts.
