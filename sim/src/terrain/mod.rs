@@ -172,9 +172,18 @@ impl Dem {
     ///
     /// # Errors
     /// [`TerrainError::OutOfBounds`] outside the grid, [`TerrainError::Void`] when one of the
-    /// four surrounding samples is void.
+    /// four surrounding samples is void, [`TerrainError::InvalidInput`] for a grid smaller
+    /// than 2×2 or whose `data` is shorter than `rows·cols`.
     #[inline]
     pub fn elevation(&self, lat_deg: f64, lon_deg: f64) -> Result<f64, TerrainError> {
+        if self.rows < 2 || self.cols < 2 || self.data.len() < self.rows * self.cols {
+            return Err(TerrainError::InvalidInput(format!(
+                "DEM of {}×{} samples with {} values",
+                self.rows,
+                self.cols,
+                self.data.len()
+            )));
+        }
         let r = (self.north_deg() - lat_deg) / self.step_lat_deg;
         let c = (lon_deg - self.west_deg) / self.step_lon_deg;
         match bilinear(r, c, self.rows, self.cols, |i, j| self.at(i, j)) {
@@ -759,6 +768,19 @@ mod tests {
             dem.elevation(0.5, 0.5),
             Err(TerrainError::Void { .. })
         ));
+    }
+
+    #[test]
+    fn malformed_dem_is_an_error_not_a_panic() {
+        let mut dem = plane();
+        dem.data.truncate(10);
+        assert!(matches!(
+            dem.elevation(0.5, 0.5),
+            Err(TerrainError::InvalidInput(_))
+        ));
+        dem.rows = 1;
+        assert!(dem.elevation(0.5, 0.5).is_err());
+        assert!(Terrain::from_dem(dem).is_err());
     }
 
     #[test]
