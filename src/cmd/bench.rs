@@ -20,6 +20,8 @@ enum Kernel {
     Turbo(super::bench_turbo::Args),
     /// Terrain ray tracer: SBR rays per second on the peer tile's 40 × 40 km mesh.
     Raytrace(super::bench_raytrace::Args),
+    /// Terrain profile extraction: 30 km radials, 1001 points (profiles/s per core).
+    Terrain(super::bench_terrain::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -28,6 +30,7 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Itm => super::bench_itm::run(),
         Kernel::Turbo(t) => super::bench_turbo::run(t),
         Kernel::Raytrace(a) => super::bench_raytrace::run(a),
+        Kernel::Terrain(a) => super::bench_terrain::run(a),
     }
 }
 

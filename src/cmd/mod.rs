@@ -8,6 +8,7 @@ pub mod bench_raytrace;
 pub mod bench_turbo;
 pub mod cell_search;
 pub mod decode;
+pub mod bench_terrain;
 pub mod iq_info;
 pub mod itm;
 pub mod link;
