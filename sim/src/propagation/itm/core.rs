@@ -107,7 +107,9 @@ fn h0_curve(j: usize, r: f64) -> f64 {
 
 /// Troposcatter frequency-gain function H_0(r, η_s), dB (TN101 §9.2, Algorithm eq. 6.13).
 pub fn h0_function(r: f64, eta_s: f64) -> f64 {
-    let eta_s = eta_s.clamp(1.0, 5.0);
+    // NTIA's MIN(MAX(eta_s, 1), 5): a NaN lands on 1, as in the C macros
+    let eta_s = if eta_s > 1.0 { eta_s } else { 1.0 };
+    let eta_s = if eta_s < 5.0 { eta_s } else { 5.0 };
     let i = eta_s as usize;
     let q = eta_s - i as f64;
     let mut result = h0_curve(i - 1, r);
@@ -844,7 +846,7 @@ pub fn find_horizons(e: &[f64], spacing_m: f64, a_e_m: f64, h_m: [f64; 2]) -> ([
     let c = 1.0 / two_a;
     // minimum over d in [lo, hi] of z + t·d + c·d² (c > 0)
     let min_curve = |z: f64, t: f64, lo: f64, hi: f64| {
-        let v = (-t * a_e_m).clamp(lo, hi); // vertex −t/2c = −t·a_e
+        let v = (-t * a_e_m).max(lo).min(hi); // vertex −t/2c = −t·a_e
         z + v * (t + c * v)
     };
     let mut i = 1;
@@ -975,7 +977,7 @@ pub fn compute_delta_h(e: &[f64], spacing_m: f64, d_start_m: f64, d_end_m: f64) 
 ///
 /// For long inputs two pivots from a sorted sample of every 8th value cut the candidates for
 /// each tail to about r + 16 values in one pass (a two-sided Floyd–Rivest step); a full
-/// selection is the fallback (also for inputs holding NaN).
+/// selection is the fallback (also taken when a NaN pivot leaves the buffers short).
 #[doc(hidden)]
 pub fn interdecile(s: &[f64], r: usize) -> (f64, f64) {
     let n = s.len();
@@ -987,7 +989,7 @@ pub fn interdecile(s: &[f64], r: usize) -> (f64, f64) {
         let hi = *buf.select_nth_unstable_by(n - r, f64::total_cmp).1;
         (hi, lo)
     };
-    if n < 96 || s.iter().any(|v| v.is_nan()) {
+    if n < 96 {
         return full();
     }
     let m = n.div_ceil(8);
