@@ -21,4 +21,5 @@ run turbo_k6144_maxlog 6144 max-log 0.5:0.9:0.1 200
 run turbo_k6144_maxlog_scaled 6144 max-log-scaled 0.3:0.7:0.1 200
 run turbo_k1024_maxlog_scaled 1024 max-log-scaled 0.5:2.0:0.25 200
 run turbo_k40_maxlog_scaled 40 max-log-scaled 1.0:5.0:1.0 200
+python3 scripts/plot-turbo-curves.py || echo "plot skipped (needs matplotlib)" >&2
 echo "wrote $out/turbo_*.csv" >&2

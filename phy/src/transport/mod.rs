@@ -67,6 +67,8 @@ pub(crate) struct CbChain {
     pub rm: Vec<TurboRateMatcher>,
     /// `E_r` per code block.
     pub e: Vec<usize>,
+    /// QPP permutations of the (at most two) block sizes, `(K, Π)`.
+    pub perms: Vec<(usize, Vec<u32>)>,
 }
 
 impl CbChain {
@@ -100,7 +102,14 @@ impl CbChain {
             };
             rm.push(TurboRateMatcher::new(k, seg.filler_of(r), Some(n_cb))?);
         }
-        Ok(CbChain { seg, rm, e })
+        let mut perms: Vec<(usize, Vec<u32>)> = Vec::new();
+        for r in 0..seg.c {
+            let k = seg.k(r);
+            if !perms.iter().any(|(kk, _)| *kk == k) {
+                perms.push((k, turbo::qpp_permutation(k)?));
+            }
+        }
+        Ok(CbChain { seg, rm, e, perms })
     }
 
     /// TB bytes → rate-matched, concatenated bits (G).
@@ -122,7 +131,13 @@ impl CbChain {
         let mut d = Vec::new();
         for (r, blk) in blocks.iter().enumerate() {
             d.resize(3 * (blk.len() + 4), 0);
-            turbo::encode(blk, &mut d)?;
+            let perm = &self
+                .perms
+                .iter()
+                .find(|(k, _)| *k == blk.len())
+                .expect("planned for every block size")
+                .1;
+            turbo::encode_with(blk, perm, &mut d)?;
             let start = out.len();
             out.resize(start + self.e[r], 0);
             self.rm[r].rate_match(&d, rv, &mut out[start..])?;

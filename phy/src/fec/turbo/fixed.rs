@@ -12,7 +12,7 @@
 //!
 //! Arithmetic: channel LLRs are quantised to i16 in `[-1023, 1023]` (scale = 1023 / max |LLR|
 //! of the block, so any input range works), extrinsic values are clamped to ±4095, and
-//! state metrics use saturating adds and are normalised to their maximum each step.
+//! state metrics use saturating adds and are normalised to their maximum every second step.
 //! Branch metrics are not halved (every metric is 2× the textbook value), which leaves
 //! max-log-MAP unchanged. Extrinsic scaling by 0.75 is `x/2 − x/8` in shifts.
 //!
@@ -284,9 +284,14 @@ fn map_pass<const L: usize>(p: Pass<'_>) {
             let [(s0, c0), (s1, c1)] = PRED[ns];
             n[ns] = a[s0].adds(g[c0]).max(a[s1].adds(g[c1]));
         }
-        normalise(&mut n);
+        // Every second step is enough: one step adds at most |G| ≤ 2·CH_MAX + EXT_MAX to
+        // the maximum, so stored metrics stay ≤ 6141 and α + β + γ cannot saturate high.
+        if t & 1 == 1 {
+            normalise(&mut n);
+        }
         a = n;
     }
+    normalise(&mut a);
     store8(&a, p.alpha_init);
     let mut b = load8::<L>(p.beta_init);
     for t in (0..steps).rev() {
@@ -320,7 +325,9 @@ fn map_pass<const L: usize>(p: Pass<'_>) {
             let (n1, z1) = NEXT[s][1];
             n[s] = b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]));
         }
-        normalise(&mut n);
+        if t & 1 == 0 {
+            normalise(&mut n);
+        }
         b = n;
     }
     store8(&b, p.beta_init);
@@ -665,13 +672,17 @@ impl FixedDecoder {
         } else {
             1.0
         };
-        // NaN → 0 through the saturating `as` cast; no branches, so this vectorises.
-        let q = |x: f32| -> i16 {
-            let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
-            (y + 0.5f32.copysign(y)) as i16
-        };
         self.qd.clear();
-        self.qd.extend(d_llr.iter().map(|&x| q(x)));
+        self.qd.resize(d_llr.len(), 0);
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the level was detected on this CPU when the decoder was built.
+            SimdLevel::Avx512 => unsafe { quantise_avx512(d_llr, scale, &mut self.qd) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            SimdLevel::Avx2 => unsafe { quantise_avx2(d_llr, scale, &mut self.qd) },
+            _ => quantise(d_llr, scale, &mut self.qd),
+        }
         let (w, l) = (self.w, self.lanes);
         for win in 0..self.n_w {
             let base = win * w;
@@ -691,8 +702,8 @@ impl FixedDecoder {
             self.sys2[self.pos[i] as usize] = self.sys1[self.pos[self.perm[i] as usize] as usize];
         }
         let tails = [
-            beta_tail(&tail_llrs(d_llr, k, false).map(q)),
-            beta_tail(&tail_llrs(d_llr, k, true).map(q)),
+            beta_tail(&tail_llrs(&self.qd, k, false)),
+            beta_tail(&tail_llrs(&self.qd, k, true)),
         ];
         for c in 0..2 {
             self.alpha_init[c].fill(0);
@@ -733,6 +744,28 @@ impl FixedDecoder {
         }
         Ok(outcome)
     }
+}
+
+/// `dst = round(clamp(src · scale, ±CH_MAX))`, NaN → 0 (through the saturating `as` cast;
+/// branch-free so that it vectorises).
+#[inline(always)]
+fn quantise(src: &[f32], scale: f32, dst: &mut [i16]) {
+    for (o, &x) in dst.iter_mut().zip(src) {
+        let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+        *o = (y + 0.5f32.copysign(y)) as i16;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn quantise_avx512(src: &[f32], scale: f32, dst: &mut [i16]) {
+    quantise(src, scale, dst)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantise_avx2(src: &[f32], scale: f32, dst: &mut [i16]) {
+    quantise(src, scale, dst)
 }
 
 /// β metrics at trellis step K from the quantised tail `[x, z, x, z, x, z]` (doubled units).

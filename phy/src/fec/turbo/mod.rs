@@ -61,13 +61,21 @@ pub fn qpp_permutation(k: usize) -> Result<Vec<u32>> {
         what: "turbo block size K",
         value: k.to_string(),
     })?;
-    // Recurrence without overflow: Π(i+1) = Π(i) + g(i), g(i+1) = g(i) + 2·f2 (mod K).
+    // Recurrence without overflow or division: Π(i+1) = Π(i) + g(i), g(i+1) = g(i) + 2·f2,
+    // all mod K, with every operand already reduced (so one conditional subtraction each).
     let mut out = Vec::with_capacity(k);
+    let step = (2 * f2) % k;
     let (mut p, mut g) = (0usize, (f1 + f2) % k);
     for _ in 0..k {
         out.push(p as u32);
-        p = (p + g) % k;
-        g = (g + 2 * f2) % k;
+        p += g;
+        if p >= k {
+            p -= k;
+        }
+        g += step;
+        if g >= k {
+            g -= k;
+        }
     }
     Ok(out)
 }
