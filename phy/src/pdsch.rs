@@ -503,3 +503,216 @@ pub fn receive_capture(
     })?;
     Ok((cfg, out))
 }
+
+/// A downlink transmitter for one cell: builds subframes with PSS/SSS, CRS, PBCH, PCFICH
+/// and (optionally) one PDCCH DCI 1A + its PDSCH transport block, per port, and sums the
+/// ports through per-port complex gains into one antenna's samples.
+#[derive(Debug)]
+pub struct Transmitter {
+    cell: CellConfig,
+    num: Numerology,
+    modu: crate::ofdm::OfdmModulator,
+    crs: Crs,
+    scratch: Vec<Complex32>,
+}
+
+/// A PDSCH transport block to send with its DCI 1A (localized, N_PRB^1A column for
+/// common RNTIs from the TPC LSB).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxBlock {
+    /// RNTI (SI/P/RA-RNTIs use QPSK and the 1A TBS rule).
+    pub rnti: u16,
+    /// First PRB and number of PRBs.
+    pub prbs: (usize, usize),
+    /// I_MCS.
+    pub mcs: u8,
+    /// Redundancy version.
+    pub rv: u8,
+    /// TB bits (TBS of them).
+    pub payload: Vec<u8>,
+    /// First CCE and aggregation level of the DCI.
+    pub cce: (usize, usize),
+}
+
+impl Transmitter {
+    /// A transmitter for `cell` at `rate_hz`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the rate cannot carry the bandwidth.
+    pub fn new(cell: CellConfig, rate_hz: f64) -> Result<Self> {
+        let n = Numerology::fft_size_for_rate(rate_hz)?;
+        let num = Numerology::new(cell.n_prb, n, cell.cp)?;
+        let mut planner = rustfft::FftPlanner::new();
+        let modu = crate::ofdm::OfdmModulator::new(&num, &mut planner);
+        let scratch = vec![Complex32::default(); modu.scratch_len()];
+        Ok(Transmitter {
+            cell,
+            num,
+            modu,
+            crs: Crs::new(cell.pci, cell.cp),
+            scratch,
+        })
+    }
+
+    /// One subframe of samples: subframe `sfi` (0…9) of frame `sfn`, CFI `cfi`, port
+    /// gains `gains` (one per port), and an optional block.
+    ///
+    /// # Errors
+    /// [`Error::Length`]/[`Error::Unsupported`] when the block does not fit.
+    pub fn subframe(
+        &mut self,
+        sfi: usize,
+        sfn: u16,
+        cfi: u8,
+        gains: &[Complex32],
+        block: Option<&TxBlock>,
+    ) -> Result<Vec<Complex32>> {
+        let cell = self.cell;
+        let num = self.num;
+        let nsym = num.symbols_per_slot();
+        let mut grids: Vec<ResourceGrid<Vec<Complex32>>> =
+            (0..cell.ports).map(|_| ResourceGrid::zeros(&num)).collect();
+        // CRS.
+        for (p, g) in grids.iter_mut().enumerate() {
+            for slot in 0..2 {
+                for l in 0..nsym {
+                    for (k, v) in self.crs.res(p, 2 * sfi + slot, l, cell.n_prb) {
+                        g.set(k, slot * nsym + l, v);
+                    }
+                }
+            }
+        }
+        // PSS/SSS on port 0.
+        if sfi == 0 || sfi == 5 {
+            let n_sc = num.n_sc();
+            let n_id_2 = (cell.pci % 3) as u8;
+            let d = crate::sync::pss::sequence(n_id_2);
+            let s = crate::sync::sss::sequence(cell.pci / 3, n_id_2, sfi == 5);
+            for n in 0..62 {
+                let k = crate::sync::pss::subcarrier(n, n_sc);
+                grids[0].set(k, nsym - 1, d[n]);
+                grids[0].set(k, nsym - 2, Complex32::new(f32::from(s[n]), 0.0));
+            }
+        }
+        // PBCH.
+        if sfi == 0 {
+            let mib = crate::mib::Mib {
+                n_prb: cell.n_prb,
+                phich_duration: crate::mib::PhichDuration::Normal,
+                phich_resource: cell.phich_resource,
+                sfn_msb: (sfn >> 2) as u8,
+            };
+            let e_len = crate::pbch::e_bits(cell.cp);
+            let mut e = crate::transport::bch::encode(&mib.emit()?, cell.ports, e_len)?;
+            Gold::new(u32::from(cell.pci)).scramble_bits(&mut e);
+            crate::pbch::map(
+                &mut grids,
+                &e,
+                usize::from(sfn % 4),
+                cell.pci,
+                cell.cp,
+                cell.ports,
+            );
+        }
+        // PCFICH.
+        let regs0 = pdcch::regs_in_symbol(0, cell.n_prb, cell.ports, cell.pci);
+        pcfich::map(
+            &mut grids, &regs0, cfi, cell.n_prb, cell.pci, cell.ports, sfi,
+        );
+        // PDCCH + PDSCH.
+        if let Some(b) = block {
+            let n_ctrl = pcfich::control_symbols(cfi, cell.n_prb);
+            let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
+            let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
+            let common = b.rnti >= 0xFFF4 || b.rnti <= 60;
+            let (qm, i_tbs, n_tbs, tpc) = if common {
+                (2, usize::from(b.mcs), 3, 1u8)
+            } else {
+                let (q, i) = mcs_pdsch(b.mcs).ok_or(Error::Unsupported {
+                    what: "MCS",
+                    value: b.mcs.to_string(),
+                })?;
+                (q, i, b.prbs.1, 0)
+            };
+            let t = tbs(i_tbs, n_tbs).ok_or(Error::Unsupported {
+                what: "TBS",
+                value: format!("{i_tbs},{n_tbs}"),
+            })?;
+            if b.payload.len() != t {
+                return Err(Error::Length {
+                    what: "TB payload",
+                    expected: t,
+                    got: b.payload.len(),
+                });
+            }
+            let riv = dci::riv_encode(b.prbs.0, b.prbs.1, cell.n_prb);
+            let p = Dci::emit_1a(false, riv, b.mcs, 0, false, b.rv, tpc, cell.n_prb);
+            let (c0, l) = b.cce;
+            if c0 + l > region.n_cce {
+                return Err(Error::Unsupported {
+                    what: "CCE",
+                    value: format!("{c0}+{l} of {}", region.n_cce),
+                });
+            }
+            let coded = dci::encode(&p, b.rnti, 72 * l)?;
+            let mut bits = vec![0u8; 72 * region.n_cce];
+            bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+            pdcch::map_cces(&mut grids, &bits, &region, cell.ports, cell.pci, sfi);
+            let prbs: Vec<usize> = (b.prbs.0..b.prbs.0 + b.prbs.1).collect();
+            let mut res = resource_elements(&num, &prbs, n_ctrl, cell.ports, &self.crs, sfi);
+            let step = if cell.ports == 1 {
+                1
+            } else {
+                cell.ports.min(4)
+            };
+            res.truncate(res.len() / step * step);
+            let n_l = if cell.ports == 1 { 1 } else { 2 };
+            let mut e = encode_tb(&b.payload, usize::from(b.rv), qm, n_l, res.len() * qm)?;
+            let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
+            Gold::new(c_init).scramble_bits(&mut e);
+            let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+                what: "Q_m",
+                value: qm.to_string(),
+            })?;
+            let mut x = vec![Complex32::default(); res.len()];
+            crate::modulation::map(m, &e, &mut x);
+            pdcch::map_res(&mut grids, &x, &res, cell.ports);
+        }
+        let mut out = vec![Complex32::default(); num.subframe_len()];
+        let mut tmp = vec![Complex32::default(); num.subframe_len()];
+        for (g, h) in grids.iter().zip(gains) {
+            self.modu
+                .modulate(g.as_slice(), &mut tmp, &mut self.scratch)?;
+            for (o, t) in out.iter_mut().zip(&tmp) {
+                *o += t * h;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// DL-SCH transmit chain for one TB: CRC24A, segmentation, turbo coding, rate matching
+/// (N_cb = K_w) to `g` bits.
+///
+/// # Errors
+/// From the coding modules when sizes do not fit.
+pub fn encode_tb(payload: &[u8], rv: usize, qm: usize, n_l: usize, g: usize) -> Result<Vec<u8>> {
+    let crc_a = Crc::new(CrcKind::Crc24A);
+    let mut b = payload.to_vec();
+    crc_a.attach_bits(&mut b);
+    let seg = Segmentation::new(b.len())?;
+    let mut blocks = Vec::new();
+    seg.segment(&b, &crc24b(), &mut blocks)?;
+    let e = code_block_lengths(g, seg.c, qm, n_l)?;
+    let mut out = Vec::with_capacity(g);
+    for (r, blk) in blocks.iter().enumerate() {
+        let k = seg.k(r);
+        let mut d = vec![0u8; 3 * (k + 4)];
+        crate::fec::turbo::encode(blk, &mut d)?;
+        let rm = TurboRateMatcher::new(k, seg.filler_of(r), None)?;
+        let mut er = vec![0u8; e[r]];
+        rm.rate_match(&d, rv, &mut er)?;
+        out.extend_from_slice(&er);
+    }
+    Ok(out)
+}
