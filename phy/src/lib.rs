@@ -9,6 +9,8 @@
 //! |---|---|---|
 //! | [`sequence`] | the length-31 Gold pseudo-random sequence c(n) | 3GPP TS 36.211 §7.2 |
 //! | [`fec::crc`] | CRC24A/24B/16/8 attachment and checking | 36.212 §5.1.1 |
+//! | [`fec`] | segmentation, turbo code (SIMD decoder), rate matching, HARQ buffer | 36.212 §5.1 |
+//! | [`transport`] | DL-SCH / UL-SCH chains, MCS/TBS tables, transform precoding | 36.212 §5.2.2, §5.3.2; 36.213 §7.1.7 |
 //! | [`modulation`] | BPSK…256QAM mapping and max-log soft demapping | 36.211 §7.1 |
 //! | [`tv`] | TV channel rasters (US 6 MHz, EU 8 MHz UHF, EU 7 MHz VHF) | FCC 47 CFR §73.603, GE06 |
 //! | [`numerology`] | bandwidths, FFT sizes, CP, FDD/TDD frame timing, LTE-in-TV-channel plans | 36.211 §4, §6.12 |

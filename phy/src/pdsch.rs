@@ -7,9 +7,8 @@
 //! central 72 subcarriers; ordered by subcarrier first, then symbol. Scrambling
 //! c_init = n_RNTI·2¹⁴ + q·2¹³ + ⌊ns/2⌋·2⁹ + N_ID. Transmit diversity for 2/4 ports.
 //!
-//! The transport-block decode here ([`decode_tb`]) is the receive half of the DL-SCH
-//! (36.212 §5.3.2) built on the channel-coding modules (segmentation, turbo rate matching,
-//! turbo decoder); it assumes N_cb = K_w (no soft-buffer limit: SI/P/RA-RNTI).
+//! Transport blocks go through [`crate::transport::dlsch`] with N_cb = K_w (no soft-buffer
+//! limit: right for SI/P/RA-RNTI; C-RNTI traffic would need the UE category's limit).
 //!
 //! # References
 //! 3GPP TS 36.211 §6.3, §6.4; TS 36.212 §5.3.2; TS 36.213 §7.1.6, §7.1.7.
@@ -17,19 +16,16 @@
 use crate::dci::{self, Dci, Format};
 use crate::estimation::{self, ChannelEstimate};
 use crate::fec::convolutional::Viterbi;
-use crate::fec::crc::{Crc, CrcKind};
-use crate::fec::ratematch::{code_block_lengths, TurboRateMatcher};
-use crate::fec::segmentation::{crc24b, Segmentation};
-use crate::fec::turbo::scalar::ScalarDecoder;
-use crate::fec::turbo::Algorithm;
 use crate::grid::ResourceGrid;
 use crate::mib::PhichResource;
-use crate::modulation::{demap_maxlog, Modulation};
+use crate::modulation::{demap_maxlog_fast, Modulation};
 use crate::numerology::{CyclicPrefix, Numerology};
 use crate::ofdm::OfdmDemodulator;
 use crate::pdcch::{self, ControlRegion};
 use crate::refsig::crs::Crs;
 use crate::sequence::Gold;
+use crate::transport::tbs::McsTable;
+use crate::transport::{bits_to_bytes, bytes_to_bits, dlsch, SoftBufferLimit};
 use crate::{pcfich, phich, Complex32, Error, Result};
 
 /// PDSCH resource elements (k, l) of `subframe` (0…9) for the PRBs `prbs` (increasing).
@@ -69,14 +65,27 @@ pub fn resource_elements(
 
 /// Transport block size from 36.213 Table 7.1.7.2.1-1.
 pub fn tbs(i_tbs: usize, n_prb: usize) -> Option<usize> {
-    if i_tbs > 33 || n_prb == 0 || n_prb > 110 {
-        return None;
-    }
-    Some(crate::transport::tables::TBS[i_tbs][n_prb - 1] as usize)
+    crate::transport::tbs::tbs(i_tbs, n_prb).ok()
+}
+
+fn dlsch_params(tbs: usize, rv: usize, qm: usize, n_l: usize, g: usize) -> Result<dlsch::Params> {
+    Ok(dlsch::Params {
+        tbs,
+        modulation: Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+            what: "Q_m",
+            value: qm.to_string(),
+        })?,
+        rv,
+        g,
+        n_l,
+        soft_buffer: SoftBufferLimit::Unlimited,
+        c_init: None,
+    })
 }
 
 /// Decode one transport block of `tbs` bits from its G descrambled soft bits (LLR > 0 for
-/// 0), redundancy version `rv`, `n_l` layers (2 for transmit diversity) and Q_m.
+/// 0) with the channel-coding branch's DL-SCH decoder (N_cb = K_w, 8 iterations),
+/// redundancy version `rv`, `n_l` layers (2 for transmit diversity) and Q_m.
 /// Returns the TB bits (without CRC) and whether the CRC24A checks.
 ///
 /// # Errors
@@ -88,41 +97,21 @@ pub fn decode_tb(
     qm: usize,
     n_l: usize,
 ) -> Result<(Vec<u8>, bool)> {
-    let seg = Segmentation::new(tbs + 24)?;
     let g = llr.len() - llr.len() % (n_l * qm);
-    let e = code_block_lengths(g, seg.c, qm, n_l)?;
-    let mut blocks = Vec::with_capacity(seg.c);
-    let mut off = 0;
-    let crc_b = crc24b();
-    let crc_a = Crc::new(CrcKind::Crc24A);
-    for (r, &er) in e.iter().enumerate() {
-        let k = seg.k(r);
-        let f = seg.filler_of(r);
-        let rm = TurboRateMatcher::new(k, f, None)?;
-        let mut d = vec![0f32; 3 * (k + 4)];
-        rm.dematch_add(&llr[off..off + er], rv, &mut d)?;
-        for p in rm.filler_positions() {
-            d[p] = 1.0e4;
-        }
-        off += er;
-        let mut dec = ScalarDecoder::new(k)?;
-        let mut bits = vec![0u8; k];
-        let single = seg.c == 1;
-        let mut check = |b: &[u8]| {
-            if single {
-                crc_a.check_bits(&b[f..])
-            } else {
-                crc_b.check_bits(b)
-            }
-        };
-        dec.decode(&d, 8, Algorithm::MaxLogScaled, &mut bits, Some(&mut check))?;
-        blocks.push(bits);
-    }
-    let mut tb = Vec::new();
-    seg.desegment(&blocks, &crc_b, &mut tb)?;
-    let ok = crc_a.check_bits(&tb);
-    tb.truncate(tbs);
-    Ok((tb, ok))
+    let p = dlsch_params(tbs, rv, qm, n_l, g)?;
+    let out = dlsch::Decoder::new().decode(&llr[..g], &p, 8, None)?;
+    Ok((bytes_to_bits(&out.tb), out.crc_ok))
+}
+
+/// DL-SCH transmit chain for one TB (bits) to `g` unscrambled bits (N_cb = K_w).
+///
+/// # Errors
+/// From the coding modules when sizes do not fit.
+pub fn encode_tb(payload: &[u8], rv: usize, qm: usize, n_l: usize, g: usize) -> Result<Vec<u8>> {
+    let p = dlsch_params(payload.len(), rv, qm, n_l, g)?;
+    let mut out = Vec::new();
+    dlsch::Encoder::new().encode(&bits_to_bytes(payload), &p, &mut out)?;
+    Ok(out)
 }
 
 /// What the receiver knows of the cell.
@@ -317,7 +306,7 @@ impl Receiver {
         })?;
         let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
         let mut llr = vec![0f32; syms.len() * qm];
-        demap_maxlog(m, &syms, 1.0, &mut llr);
+        demap_maxlog_fast(m, &syms, 1.0, &mut llr);
         for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
             let s = 1.0 / e.1.max(1e-9);
             for v in chunk {
@@ -389,8 +378,9 @@ impl Receiver {
 
 /// (Q_m, I_TBS) of a PDSCH MCS (36.213 Table 7.1.7.1-1), `None` for the reserved 29–31.
 pub fn mcs_pdsch(mcs: u8) -> Option<(usize, usize)> {
-    let (q, i) = crate::transport::tables::MCS_PDSCH[usize::from(mcs) % 32];
-    (i >= 0 && q > 0).then_some((usize::from(q), i as usize))
+    crate::transport::tbs::mcs(McsTable::Pdsch, usize::from(mcs))
+        .ok()
+        .map(|(m, i)| (m.bits_per_symbol(), i))
 }
 
 #[cfg(test)]
@@ -689,30 +679,4 @@ impl Transmitter {
         }
         Ok(out)
     }
-}
-
-/// DL-SCH transmit chain for one TB: CRC24A, segmentation, turbo coding, rate matching
-/// (N_cb = K_w) to `g` bits.
-///
-/// # Errors
-/// From the coding modules when sizes do not fit.
-pub fn encode_tb(payload: &[u8], rv: usize, qm: usize, n_l: usize, g: usize) -> Result<Vec<u8>> {
-    let crc_a = Crc::new(CrcKind::Crc24A);
-    let mut b = payload.to_vec();
-    crc_a.attach_bits(&mut b);
-    let seg = Segmentation::new(b.len())?;
-    let mut blocks = Vec::new();
-    seg.segment(&b, &crc24b(), &mut blocks)?;
-    let e = code_block_lengths(g, seg.c, qm, n_l)?;
-    let mut out = Vec::with_capacity(g);
-    for (r, blk) in blocks.iter().enumerate() {
-        let k = seg.k(r);
-        let mut d = vec![0u8; 3 * (k + 4)];
-        crate::fec::turbo::encode(blk, &mut d)?;
-        let rm = TurboRateMatcher::new(k, seg.filler_of(r), None)?;
-        let mut er = vec![0u8; e[r]];
-        rm.rate_match(&d, rv, &mut er)?;
-        out.extend_from_slice(&er);
-    }
-    Ok(out)
 }

@@ -69,8 +69,8 @@ pub struct Args {
 }
 
 enum Dec {
-    Fixed(FixedDecoder),
-    Scalar(ScalarDecoder),
+    Fixed(Box<FixedDecoder>),
+    Scalar(Box<ScalarDecoder>),
 }
 
 /// Standard normal pair by the Box–Muller transform.
@@ -101,8 +101,10 @@ pub fn run(a: Args) -> CmdResult {
         DecoderArg::LogMap => Algorithm::LogMap,
     };
     let mut dec = match alg {
-        Algorithm::LogMap => Dec::Scalar(ScalarDecoder::new(k).map_err(CliError::runtime)?),
-        _ => Dec::Fixed(FixedDecoder::new(k).map_err(CliError::runtime)?),
+        Algorithm::LogMap => {
+            Dec::Scalar(Box::new(ScalarDecoder::new(k).map_err(CliError::runtime)?))
+        }
+        _ => Dec::Fixed(Box::new(FixedDecoder::new(k).map_err(CliError::runtime)?)),
     };
     let n = 3 * (k + 4);
     let rate = k as f64 / n as f64;

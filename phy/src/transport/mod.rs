@@ -1,11 +1,278 @@
-//! Transport channels: coding chains between MAC transport blocks and physical channels.
+//! Transport channels: the DL-SCH and UL-SCH processing chains and the 36.213 MCS/TBS
+//! tables.
 //!
 //! | module | what | reference |
 //! |---|---|---|
 //! | [`bch`] | BCH: MIB, CRC16 + port mask, TBCC, conv rate matching | 36.212 §5.3.1 |
-//! | `tables` | TBS and MCS tables (generated) | 36.213 §7.1.7 |
+//! | [`tbs`] | I_MCS → (Q_m, I_TBS), (I_TBS, N_PRB) → TBS | 36.213 §7.1.7, §8.6 |
+//! | [`dlsch`] | DL-SCH encode/decode: CRC24A, segmentation, turbo, rate matching, scrambling | 36.212 §5.3.2, 36.211 §6.3.1 |
+//! | [`ulsch`] | UL-SCH data chain, PUSCH channel interleaver, transform precoding | 36.212 §5.2.2, 36.211 §5.3 |
+//!
+//! Code-block chain shared by both directions (36.212 §5.1): TB → CRC24A → segmentation
+//! (filler, CRC24B) → turbo encoding → rate matching (rv, N_cb) → concatenation.
 
 pub mod bch;
-// The 256QAM and PUSCH MCS tables serve the channel-coding branch's DL-SCH/UL-SCH users.
-#[allow(dead_code)]
-pub(crate) mod tables;
+pub mod dlsch;
+#[rustfmt::skip]
+mod tables;
+pub mod tbs;
+pub mod ulsch;
+
+use crate::fec::crc::{Crc, CrcKind};
+use crate::fec::harq::{SoftBuffer, DEFAULT_SCALE};
+use crate::fec::ratematch::{code_block_lengths, n_cb_downlink, TurboRateMatcher};
+use crate::fec::segmentation::Segmentation;
+use crate::fec::turbo::{self, fixed::FixedDecoder, Algorithm};
+use crate::{Error, Result};
+
+/// Soft-buffer size rule for the turbo circular buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SoftBufferLimit {
+    /// `N_cb = K_w` (uplink; downlink SI-RNTI, P-RNTI, RA-RNTI; no UE limit).
+    #[default]
+    Unlimited,
+    /// Downlink UE soft buffer: `N_cb = min(⌊N_IR/C⌋, K_w)` (36.212 §5.1.4.1.2).
+    Limited {
+        /// Total soft channel bits of the UE category (36.306 Table 4.1-1).
+        n_soft: usize,
+        /// `K_C` (1, 2, 5 for categories/capabilities; 1 for most).
+        k_c: usize,
+        /// `K_MIMO` (2 for TM 3/4/8/9/10, else 1).
+        k_mimo: usize,
+        /// `M_DL_HARQ` (8 for FDD).
+        m_dl_harq: usize,
+    },
+}
+
+/// Bytes (MSB first) to bits.
+pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1))
+        .collect()
+}
+
+/// Bits (MSB first, length a multiple of 8) to bytes.
+pub fn bits_to_bytes(bits: &[u8]) -> Vec<u8> {
+    bits.chunks(8)
+        .map(|c| c.iter().fold(0u8, |a, &b| (a << 1) | (b & 1)))
+        .collect()
+}
+
+/// A planned code-block chain for one transport-block size and channel-bit budget.
+#[derive(Debug, Clone)]
+pub(crate) struct CbChain {
+    pub seg: Segmentation,
+    /// Rate matcher per code block (blocks of the same size share the plan when filler = 0).
+    pub rm: Vec<TurboRateMatcher>,
+    /// `E_r` per code block.
+    pub e: Vec<usize>,
+}
+
+impl CbChain {
+    pub fn new(
+        tbs: usize,
+        g: usize,
+        qm: usize,
+        n_l: usize,
+        limit: SoftBufferLimit,
+    ) -> Result<Self> {
+        if tbs == 0 || tbs % 8 != 0 {
+            return Err(Error::Unsupported {
+                what: "transport block size (bits, a positive multiple of 8)",
+                value: tbs.to_string(),
+            });
+        }
+        let seg = Segmentation::new(tbs + 24)?;
+        let e = code_block_lengths(g, seg.c, qm, n_l)?;
+        let mut rm = Vec::with_capacity(seg.c);
+        for r in 0..seg.c {
+            let k = seg.k(r);
+            let k_w = 3 * crate::fec::subblock::Geometry::new(k + 4).k_pi;
+            let n_cb = match limit {
+                SoftBufferLimit::Unlimited => k_w,
+                SoftBufferLimit::Limited {
+                    n_soft,
+                    k_c,
+                    k_mimo,
+                    m_dl_harq,
+                } => n_cb_downlink(n_soft, k_c, k_mimo, m_dl_harq, seg.c, k_w)?,
+            };
+            rm.push(TurboRateMatcher::new(k, seg.filler_of(r), Some(n_cb))?);
+        }
+        Ok(CbChain { seg, rm, e })
+    }
+
+    /// TB bytes → rate-matched, concatenated bits (G).
+    pub fn encode(&self, tb: &[u8], rv: usize, out: &mut Vec<u8>) -> Result<()> {
+        let tbs = self.seg.b - 24;
+        if tb.len() * 8 != tbs {
+            return Err(Error::Length {
+                what: "transport block bytes",
+                expected: tbs / 8,
+                got: tb.len(),
+            });
+        }
+        let mut bits = bytes_to_bits(tb);
+        Crc::new(CrcKind::Crc24A).attach_bits(&mut bits);
+        let mut blocks = Vec::new();
+        self.seg
+            .segment(&bits, &Crc::new(CrcKind::Crc24B), &mut blocks)?;
+        out.clear();
+        let mut d = Vec::new();
+        for (r, blk) in blocks.iter().enumerate() {
+            d.resize(3 * (blk.len() + 4), 0);
+            turbo::encode(blk, &mut d)?;
+            let start = out.len();
+            out.resize(start + self.e[r], 0);
+            self.rm[r].rate_match(&d, rv, &mut out[start..])?;
+        }
+        Ok(())
+    }
+}
+
+/// Per-TB HARQ soft buffers (one per code block), for [`dlsch::Decoder`] and
+/// [`ulsch::Decoder`].
+#[derive(Debug, Clone, Default)]
+pub struct TbSoftBuffer {
+    blocks: Vec<SoftBuffer>,
+}
+
+impl TbSoftBuffer {
+    /// An empty buffer; sized on first use.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Drop all soft bits (new transport block).
+    pub fn reset(&mut self) {
+        self.blocks.clear();
+    }
+    /// Transmissions combined so far (0 when empty).
+    pub fn transmissions(&self) -> usize {
+        self.blocks.first().map_or(0, SoftBuffer::transmissions)
+    }
+}
+
+/// Result of decoding one transport block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TbDecoded {
+    /// Transport block bytes (TBS/8), valid only if `crc_ok`.
+    pub tb: Vec<u8>,
+    /// Whether the TB CRC24A checks.
+    pub crc_ok: bool,
+    /// Per code block: whether its CRC24B (or, for C = 1, the TB CRC) checks.
+    pub cb_crc_ok: Vec<bool>,
+    /// Largest number of full turbo iterations any code block needed.
+    pub iterations: usize,
+}
+
+/// Decoder state shared by DL-SCH and UL-SCH: planned chains and turbo decoders by size.
+#[derive(Debug, Default)]
+pub(crate) struct CbDecoder {
+    decoders: Vec<FixedDecoder>,
+    d_llr: Vec<f32>,
+}
+
+impl CbDecoder {
+    fn decoder(&mut self, k: usize) -> Result<&mut FixedDecoder> {
+        if let Some(i) = self.decoders.iter().position(|d| d.k() == k) {
+            return Ok(&mut self.decoders[i]);
+        }
+        self.decoders.push(FixedDecoder::new(k)?);
+        Ok(self.decoders.last_mut().expect("just pushed"))
+    }
+
+    /// Decode concatenated, descrambled LLRs `f` (G values) of redundancy version `rv`.
+    pub fn decode(
+        &mut self,
+        chain: &CbChain,
+        f: &[f32],
+        rv: usize,
+        iterations: usize,
+        harq: Option<&mut TbSoftBuffer>,
+    ) -> Result<TbDecoded> {
+        let g: usize = chain.e.iter().sum();
+        if f.len() != g {
+            return Err(Error::Length {
+                what: "transport channel LLRs (G)",
+                expected: g,
+                got: f.len(),
+            });
+        }
+        if rv > 3 {
+            return Err(Error::Unsupported {
+                what: "redundancy version",
+                value: rv.to_string(),
+            });
+        }
+        let seg = chain.seg;
+        let crc24a = Crc::new(CrcKind::Crc24A);
+        let crc24b = Crc::new(CrcKind::Crc24B);
+        let mut harq = harq;
+        if let Some(h) = harq.as_deref_mut() {
+            if h.blocks.len() != seg.c
+                || h.blocks
+                    .iter()
+                    .zip(&chain.rm)
+                    .any(|(b, r)| b.as_i16().len() != 3 * r.d())
+            {
+                h.blocks = chain
+                    .rm
+                    .iter()
+                    .map(|r| SoftBuffer::new(3 * r.d(), DEFAULT_SCALE))
+                    .collect::<Result<_>>()?;
+            }
+        }
+        let mut blocks = Vec::with_capacity(seg.c);
+        let mut cb_ok = Vec::with_capacity(seg.c);
+        let mut max_it = 0;
+        let mut off = 0;
+        for r in 0..seg.c {
+            let rm = &chain.rm[r];
+            let e = &f[off..off + chain.e[r]];
+            off += chain.e[r];
+            let mut d_llr = std::mem::take(&mut self.d_llr);
+            d_llr.clear();
+            d_llr.resize(3 * rm.d(), 0.0);
+            match harq.as_deref_mut() {
+                Some(h) => {
+                    h.blocks[r].combine(rm, e, rv)?;
+                    h.blocks[r].llrs(&mut d_llr)?;
+                }
+                None => rm.dematch_add(e, rv, &mut d_llr)?,
+            }
+            let k = seg.k(r);
+            let mut bits = vec![0u8; k];
+            let single = seg.c == 1;
+            let mut check = |b: &[u8]| {
+                if single {
+                    crc24a.check_bits(&b[seg.filler..])
+                } else {
+                    crc24b.check_bits(b)
+                }
+            };
+            let out = self.decoder(k)?.decode(
+                &d_llr,
+                seg.filler_of(r),
+                iterations,
+                Algorithm::MaxLogScaled,
+                &mut bits,
+                Some(&mut check),
+            )?;
+            self.d_llr = d_llr;
+            max_it = max_it.max(out.iterations);
+            cb_ok.push(out.stopped_early);
+            blocks.push(bits);
+        }
+        let mut b_bits = Vec::with_capacity(seg.b);
+        seg.desegment(&blocks, &crc24b, &mut b_bits)?;
+        let crc_ok = crc24a.check_bits(&b_bits);
+        b_bits.truncate(seg.b - 24);
+        Ok(TbDecoded {
+            tb: bits_to_bytes(&b_bits),
+            crc_ok,
+            cb_crc_ok: cb_ok,
+            iterations: max_it,
+        })
+    }
+}

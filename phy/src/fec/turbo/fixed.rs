@@ -348,6 +348,68 @@ unsafe fn map_sse41(p: Pass<'_>) {
     map_pass::<16>(p)
 }
 
+/// Step/lane form of a gather permutation over the transposed layout, when every output
+/// step reads a single source step: `(step[t], lane[t·L + l])`.
+type LanePerm = Option<(Vec<u16>, Vec<u16>)>;
+
+/// Build the step/lane form of gather table `g` (transposed layout, `lanes` lanes of which
+/// the first `n_w` carry data; the others are zero at every step and read themselves).
+/// `None` if some output step would need two source steps.
+fn lane_perm(g: &[u32], lanes: usize, n_w: usize) -> LanePerm {
+    let steps = g.len() / lanes;
+    let mut step = vec![0u16; steps];
+    let mut lane = vec![0u16; g.len()];
+    for t in 0..steps {
+        let mut src_step = None;
+        for l in 0..lanes {
+            if l >= n_w {
+                lane[t * lanes + l] = l as u16;
+                continue;
+            }
+            let j = g[t * lanes + l] as usize;
+            let (st, ln) = (j / lanes, j % lanes);
+            match src_step {
+                None => src_step = Some(st),
+                Some(s) if s != st => return None,
+                _ => {}
+            }
+            lane[t * lanes + l] = ln as u16;
+        }
+        step[t] = u16::try_from(src_step.unwrap_or(t)).ok()?;
+    }
+    Some((step, lane))
+}
+
+/// `la[t][l] = le[step[t]][lane[t][l]]` with one `vpermw` per step.
+///
+/// The AVX-512 paths need rustc ≥ 1.89 (stable AVX-512 target features and intrinsics),
+/// above the workspace's declared 1.85: the coordinator is asked to raise `rust-version`.
+#[allow(clippy::incompatible_msrv)]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn permute_avx512(le: &[i16], la: &mut [i16], p: &(Vec<u16>, Vec<u16>)) {
+    use std::arch::x86_64::{
+        __m512i, _mm512_loadu_si512, _mm512_permutexvar_epi16, _mm512_storeu_si512,
+    };
+    let (step, lane) = p;
+    assert!(
+        le.len() >= step.len() * 32 && la.len() >= step.len() * 32 && lane.len() >= step.len() * 32
+    );
+    for (t, &s) in step.iter().enumerate() {
+        let s = s as usize;
+        assert!(s < step.len());
+        // SAFETY: the asserts above bound every 32-element access (64 bytes) inside the
+        // three slices; unaligned loads/stores are used, and AVX-512F/BW are enabled on
+        // this function (callers check CPU support).
+        unsafe {
+            let src = _mm512_loadu_si512(le.as_ptr().add(s * 32) as *const __m512i);
+            let idx = _mm512_loadu_si512(lane.as_ptr().add(t * 32) as *const __m512i);
+            let v = _mm512_permutexvar_epi16(idx, src);
+            _mm512_storeu_si512(la.as_mut_ptr().add(t * 32) as *mut __m512i, v);
+        }
+    }
+}
+
 /// The fixed-point SIMD turbo decoder for one block size (max-log-MAP, optionally with
 /// extrinsic scaling). Plan once, decode many blocks; no allocation per decode.
 #[derive(Debug, Clone)]
@@ -363,6 +425,11 @@ pub struct FixedDecoder {
     /// `la2[j] = le1[g12[j]]` (interleave), `la1[j] = le2[g21[j]]` (deinterleave).
     g12: Vec<u32>,
     g21: Vec<u32>,
+    /// The same permutations in step/lane form (the QPP is contention-free for every
+    /// window length dividing K, so all lanes of an output step read one source step):
+    /// `out[t][l] = src[step[t]][lane[t][l]]`.
+    p12: LanePerm,
+    p21: LanePerm,
     /// `bits[n] = app2[bit_src[n]] < 0`.
     bit_src: Vec<u32>,
     sys1: Vec<i16>,
@@ -373,6 +440,8 @@ pub struct FixedDecoder {
     le: Vec<i16>,
     app: Vec<i16>,
     alpha: Vec<i16>,
+    /// Quantised input, natural order.
+    qd: Vec<i16>,
     /// Per constituent: α and β boundary metrics, 8·L each.
     alpha_init: [Vec<i16>; 2],
     beta_init: [Vec<i16>; 2],
@@ -423,7 +492,11 @@ impl FixedDecoder {
             g21[pos[p] as usize] = pos[i];
             bit_src[p] = pos[i];
         }
+        let p12 = lane_perm(&g12, lanes, n_w);
+        let p21 = lane_perm(&g21, lanes, n_w);
         Ok(FixedDecoder {
+            p12,
+            p21,
             k,
             level,
             lanes,
@@ -442,6 +515,7 @@ impl FixedDecoder {
             le: vec![0; len],
             app: vec![0; len],
             alpha: vec![0; 8 * len],
+            qd: Vec::with_capacity(3 * (k + 4)),
             alpha_init: [vec![0; 8 * lanes], vec![0; 8 * lanes]],
             beta_init: [vec![0; 8 * lanes], vec![0; 8 * lanes]],
         })
@@ -495,6 +569,27 @@ impl FixedDecoder {
             (SimdLevel::Sse41, _) => unsafe { map_sse41(p) },
             (_, 32) => map_portable::<32>(p),
             _ => map_portable::<16>(p),
+        }
+    }
+
+    /// `la ← le` through the interleaver (`inverse = false`) or its inverse.
+    fn permute(&mut self, inverse: bool) {
+        let (g, p) = if inverse {
+            (&self.g21, &self.p21)
+        } else {
+            (&self.g12, &self.p12)
+        };
+        match (p, self.level) {
+            #[cfg(target_arch = "x86_64")]
+            (Some(p), SimdLevel::Avx512) => {
+                // SAFETY: AVX-512BW was detected when this decoder was built (`with_level`).
+                unsafe { permute_avx512(&self.le, &mut self.la, p) }
+            }
+            _ => {
+                for (o, &s) in self.la.iter_mut().zip(g) {
+                    *o = self.le[s as usize];
+                }
+            }
         }
     }
 
@@ -570,20 +665,27 @@ impl FixedDecoder {
         } else {
             1.0
         };
+        // NaN → 0 through the saturating `as` cast; no branches, so this vectorises.
         let q = |x: f32| -> i16 {
-            if x.is_nan() {
-                0
-            } else {
-                // Round half away from zero without a libm call; `as` saturates.
-                let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
-                (y + 0.5f32.copysign(y)) as i16
-            }
+            let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+            (y + 0.5f32.copysign(y)) as i16
         };
-        for i in 0..k {
+        self.qd.clear();
+        self.qd.extend(d_llr.iter().map(|&x| q(x)));
+        let (w, l) = (self.w, self.lanes);
+        for win in 0..self.n_w {
+            let base = win * w;
+            for t in 0..w {
+                let (i, p) = (base + t, t * l + win);
+                self.sys1[p] = self.qd[i];
+                self.par1[p] = self.qd[dl + i];
+                self.par2[p] = self.qd[2 * dl + i];
+            }
+        }
+        for i in 0..filler {
             let p = self.pos[i] as usize;
-            self.sys1[p] = if i < filler { CH_MAX } else { q(d_llr[i]) };
-            self.par1[p] = if i < filler { 0 } else { q(d_llr[dl + i]) };
-            self.par2[p] = q(d_llr[2 * dl + i]);
+            self.sys1[p] = CH_MAX;
+            self.par1[p] = 0;
         }
         for i in 0..k {
             self.sys2[self.pos[i] as usize] = self.sys1[self.pos[self.perm[i] as usize] as usize];
@@ -611,14 +713,10 @@ impl FixedDecoder {
         for it in 0..iterations {
             self.run_pass(false, scaled);
             self.shift_boundaries(0, &tails[0]);
-            for (o, &s) in self.la.iter_mut().zip(&self.g12) {
-                *o = self.le[s as usize];
-            }
+            self.permute(false);
             self.run_pass(true, scaled);
             self.shift_boundaries(1, &tails[1]);
-            for (o, &s) in self.la.iter_mut().zip(&self.g21) {
-                *o = self.le[s as usize];
-            }
+            self.permute(true);
             outcome.iterations = it + 1;
             let last = it + 1 == iterations;
             if last || early_stop.is_some() {
@@ -680,6 +778,22 @@ mod tests {
                 dec.decode(&llr, 0, 2, Algorithm::MaxLogScaled, &mut out, None)
                     .unwrap();
                 assert_eq!(out, c, "k={k} {lv:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn qpp_is_contention_free_for_our_windows() {
+        for k in super::super::block_sizes() {
+            let d = FixedDecoder::with_level(k, SimdLevel::Portable, 32).unwrap();
+            assert!(d.p12.is_some() && d.p21.is_some(), "K={k}");
+            // The step/lane form reproduces the plain gather.
+            let (step, lane) = d.p12.as_ref().unwrap();
+            for (j, &g) in d.g12.iter().enumerate() {
+                let (t, l) = (j / 32, j % 32);
+                if l < d.n_w {
+                    assert_eq!(g as usize, step[t] as usize * 32 + lane[j] as usize);
+                }
             }
         }
     }

@@ -20,6 +20,7 @@
 //! Electronics Letters 36(23), 2000 (extrinsic scaling).
 
 pub mod fixed;
+#[rustfmt::skip]
 mod qpp_table;
 pub mod scalar;
 
