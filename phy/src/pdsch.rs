@@ -279,6 +279,54 @@ impl Receiver {
         Ok(out)
     }
 
+    /// The PDSCH receive kernel without channel decoding (what `lastmile bench ofdm-rx`
+    /// times): OFDM demodulation of one subframe, CRS channel estimation for all ports,
+    /// MMSE/SFBC equalisation of the PDSCH REs of `prbs` after `n_ctrl` control symbols and
+    /// max-log soft demapping with Q_m bits. Writes the (still scrambled) LLRs to `llr` and
+    /// returns how many.
+    ///
+    /// # Errors
+    /// Wrong sample count, or an unsupported Q_m.
+    pub fn pdsch_llrs(
+        &mut self,
+        samples: &[Complex32],
+        subframe: usize,
+        prbs: &[usize],
+        n_ctrl: usize,
+        qm: usize,
+        llr: &mut Vec<f32>,
+    ) -> Result<usize> {
+        let mut g = ResourceGrid::zeros(&self.num);
+        self.demod
+            .demodulate(samples, g.as_mut_slice(), &mut self.scratch)?;
+        let est = estimation::estimate(&g, &self.crs, subframe, self.cell.ports, true);
+        let mut res = resource_elements(
+            &self.num,
+            prbs,
+            n_ctrl,
+            self.cell.ports,
+            &self.crs,
+            subframe,
+        );
+        res.truncate(res.len() / self.cell.ports.min(4) * self.cell.ports.min(4));
+        let eq = pdcch::equalize_res(&g, &est, &res, self.cell.ports);
+        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+            what: "Q_m",
+            value: qm.to_string(),
+        })?;
+        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
+        llr.clear();
+        llr.resize(syms.len() * qm, 0.0);
+        demap_maxlog_fast(m, &syms, 1.0, llr);
+        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
+            let s = 1.0 / e.1.max(1e-9);
+            for v in chunk {
+                *v *= s;
+            }
+        }
+        Ok(llr.len())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn pdsch(
         &self,

@@ -16,12 +16,15 @@ enum Kernel {
     Gold,
     /// Turbo decoding of one block (information bits per second of single-thread decode time).
     Turbo(super::bench_turbo::Args),
+    /// 20 MHz downlink receive without turbo (FFT, CRS estimation, SFBC/MMSE, 64QAM demap).
+    OfdmRx,
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
         Kernel::Turbo(t) => super::bench_turbo::run(t),
+        Kernel::OfdmRx => super::bench_ofdm::run(),
     }
 }
 
