@@ -159,6 +159,9 @@ pub struct SubframeRx {
     pub blocks: Vec<Block>,
 }
 
+/// A blind-search hit: RNTI, DCI, (first CCE, aggregation level).
+type Found = (u16, Dci, (usize, usize));
+
 /// A subframe receiver for one cell at one sample rate (plans once).
 #[derive(Debug)]
 pub struct Receiver {
@@ -372,12 +375,7 @@ impl Receiver {
     /// that decode, the one whose re-encoding agrees best with the received bits wins
     /// (ties: the larger aggregation level, since a shorter candidate holds a prefix of the
     /// same circular buffer).
-    fn blind_search(
-        &mut self,
-        llr: &[f32],
-        n_cce: usize,
-        rntis: &[u16],
-    ) -> Result<Vec<(u16, Dci, (usize, usize))>> {
+    fn blind_search(&mut self, llr: &[f32], n_cce: usize, rntis: &[u16]) -> Result<Vec<Found>> {
         let cell = self.cell;
         let formats = [Format::F1A, Format::F1C, Format::F1, Format::F2A];
         let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();

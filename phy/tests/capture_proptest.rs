@@ -19,7 +19,9 @@ fn synthetic(pci: u16, ports: usize) -> Vec<Complex32> {
     };
     let mut tx = Transmitter::new(cell, 1.92e6).unwrap();
     let gains = vec![Complex32::new(1.0, 0.0); ports];
-    (0..10).flat_map(|sf| tx.subframe(sf, 3, 1, &gains, None).unwrap()).collect()
+    (0..10)
+        .flat_map(|sf| tx.subframe(sf, 3, 1, &gains, None).unwrap())
+        .collect()
 }
 
 proptest! {

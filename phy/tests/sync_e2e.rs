@@ -36,7 +36,7 @@ fn capture(
     let fs = 1.92e6;
     let mut tx = Transmitter::new(cell, fs).unwrap();
     let gains: Vec<Complex32> = (0..cell.ports)
-        .map(|_| Complex32::from_polar(1.0, rng.gen_range(0.0..6.28)))
+        .map(|_| Complex32::from_polar(1.0, rng.gen_range(0.0..std::f32::consts::TAU)))
         .collect();
     let mut x = vec![Complex32::default(); ch.delay];
     for f in 0..frames {
