@@ -358,15 +358,15 @@ fn finish_cell(
                 .zip(yp.iter().zip(&dp))
                 .map(|(s, (p, r))| s * (p * r.conj()).conj())
                 .collect();
-            for (n1, sq) in seqs.iter().enumerate() {
-                for h0 in 0..2 {
+            for (sc, sq) in score.iter_mut().zip(&seqs) {
+                for (h0, slot) in sc.iter_mut().enumerate() {
                     let sf5 = (h0 + i) % 2;
                     let v: f32 = zz
                         .iter()
                         .zip(&sq[sf5])
                         .map(|(a, &b)| a.re * f32::from(b))
                         .sum();
-                    score[n1][h0] += v;
+                    *slot += v;
                 }
             }
         }

@@ -301,6 +301,7 @@ impl Dci {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     /// Emit the payload bits of a format 1A (the transmit side of the SI/paging path).
     pub fn emit_1a(
         distributed: bool,

@@ -171,9 +171,9 @@ fn interp_freq(ls: &[(usize, Complex32)], v: &[Complex32], row: &mut [Complex32]
         }
         let k1 = ls[i + 1].0;
         let d = (k1 - k0) as f32;
-        for k in k0..k1.min(n) {
+        for (k, r) in row.iter_mut().enumerate().take(k1.min(n)).skip(k0) {
             let t = (k - k0) as f32 / d;
-            row[k] = v[i] + (v[i + 1] - v[i]) * t;
+            *r = v[i] + (v[i + 1] - v[i]) * t;
         }
     }
 }

@@ -167,8 +167,7 @@ impl Numerology {
         let ni = n.round();
         if !rate_hz.is_finite()
             || (n - ni).abs() * SUBCARRIER_SPACING_HZ > 1.0
-            || ni < 128.0
-            || ni > 4096.0
+            || !(128.0..=4096.0).contains(&ni)
             || (ni as usize) % 128 != 0
         {
             return Err(Error::Unsupported {

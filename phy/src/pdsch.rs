@@ -7,9 +7,8 @@
 //! central 72 subcarriers; ordered by subcarrier first, then symbol. Scrambling
 //! c_init = n_RNTI·2¹⁴ + q·2¹³ + ⌊ns/2⌋·2⁹ + N_ID. Transmit diversity for 2/4 ports.
 //!
-//! The transport-block decode here ([`decode_tb`]) is the receive half of the DL-SCH
-//! (36.212 §5.3.2) built on the channel-coding modules (segmentation, turbo rate matching,
-//! turbo decoder); it assumes N_cb = K_w (no soft-buffer limit: SI/P/RA-RNTI).
+//! Transport blocks go through [`crate::transport::dlsch`] with N_cb = K_w (no soft-buffer
+//! limit: right for SI/P/RA-RNTI; C-RNTI traffic would need the UE category's limit).
 //!
 //! # References
 //! 3GPP TS 36.211 §6.3, §6.4; TS 36.212 §5.3.2; TS 36.213 §7.1.6, §7.1.7.
@@ -17,19 +16,16 @@
 use crate::dci::{self, Dci, Format};
 use crate::estimation::{self, ChannelEstimate};
 use crate::fec::convolutional::Viterbi;
-use crate::fec::crc::{Crc, CrcKind};
-use crate::fec::ratematch::{code_block_lengths, TurboRateMatcher};
-use crate::fec::segmentation::{crc24b, Segmentation};
-use crate::fec::turbo::scalar::ScalarDecoder;
-use crate::fec::turbo::Algorithm;
 use crate::grid::ResourceGrid;
 use crate::mib::PhichResource;
-use crate::modulation::{demap_maxlog, Modulation};
+use crate::modulation::{demap_maxlog_fast, Modulation};
 use crate::numerology::{CyclicPrefix, Numerology};
 use crate::ofdm::OfdmDemodulator;
 use crate::pdcch::{self, ControlRegion};
 use crate::refsig::crs::Crs;
 use crate::sequence::Gold;
+use crate::transport::tbs::McsTable;
+use crate::transport::{bits_to_bytes, bytes_to_bits, dlsch, SoftBufferLimit};
 use crate::{pcfich, phich, Complex32, Error, Result};
 
 /// PDSCH resource elements (k, l) of `subframe` (0…9) for the PRBs `prbs` (increasing).
@@ -69,14 +65,27 @@ pub fn resource_elements(
 
 /// Transport block size from 36.213 Table 7.1.7.2.1-1.
 pub fn tbs(i_tbs: usize, n_prb: usize) -> Option<usize> {
-    if i_tbs > 33 || n_prb == 0 || n_prb > 110 {
-        return None;
-    }
-    Some(crate::transport::tables::TBS[i_tbs][n_prb - 1] as usize)
+    crate::transport::tbs::tbs(i_tbs, n_prb).ok()
+}
+
+fn dlsch_params(tbs: usize, rv: usize, qm: usize, n_l: usize, g: usize) -> Result<dlsch::Params> {
+    Ok(dlsch::Params {
+        tbs,
+        modulation: Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+            what: "Q_m",
+            value: qm.to_string(),
+        })?,
+        rv,
+        g,
+        n_l,
+        soft_buffer: SoftBufferLimit::Unlimited,
+        c_init: None,
+    })
 }
 
 /// Decode one transport block of `tbs` bits from its G descrambled soft bits (LLR > 0 for
-/// 0), redundancy version `rv`, `n_l` layers (2 for transmit diversity) and Q_m.
+/// 0) with the channel-coding branch's DL-SCH decoder (N_cb = K_w, 8 iterations),
+/// redundancy version `rv`, `n_l` layers (2 for transmit diversity) and Q_m.
 /// Returns the TB bits (without CRC) and whether the CRC24A checks.
 ///
 /// # Errors
@@ -88,41 +97,21 @@ pub fn decode_tb(
     qm: usize,
     n_l: usize,
 ) -> Result<(Vec<u8>, bool)> {
-    let seg = Segmentation::new(tbs + 24)?;
     let g = llr.len() - llr.len() % (n_l * qm);
-    let e = code_block_lengths(g, seg.c, qm, n_l)?;
-    let mut blocks = Vec::with_capacity(seg.c);
-    let mut off = 0;
-    let crc_b = crc24b();
-    let crc_a = Crc::new(CrcKind::Crc24A);
-    for (r, &er) in e.iter().enumerate() {
-        let k = seg.k(r);
-        let f = seg.filler_of(r);
-        let rm = TurboRateMatcher::new(k, f, None)?;
-        let mut d = vec![0f32; 3 * (k + 4)];
-        rm.dematch_add(&llr[off..off + er], rv, &mut d)?;
-        for p in rm.filler_positions() {
-            d[p] = 1.0e4;
-        }
-        off += er;
-        let mut dec = ScalarDecoder::new(k)?;
-        let mut bits = vec![0u8; k];
-        let single = seg.c == 1;
-        let mut check = |b: &[u8]| {
-            if single {
-                crc_a.check_bits(&b[f..])
-            } else {
-                crc_b.check_bits(b)
-            }
-        };
-        dec.decode(&d, 8, Algorithm::MaxLogScaled, &mut bits, Some(&mut check))?;
-        blocks.push(bits);
-    }
-    let mut tb = Vec::new();
-    seg.desegment(&blocks, &crc_b, &mut tb)?;
-    let ok = crc_a.check_bits(&tb);
-    tb.truncate(tbs);
-    Ok((tb, ok))
+    let p = dlsch_params(tbs, rv, qm, n_l, g)?;
+    let out = dlsch::Decoder::new().decode(&llr[..g], &p, 8, None)?;
+    Ok((bytes_to_bits(&out.tb), out.crc_ok))
+}
+
+/// DL-SCH transmit chain for one TB (bits) to `g` unscrambled bits (N_cb = K_w).
+///
+/// # Errors
+/// From the coding modules when sizes do not fit.
+pub fn encode_tb(payload: &[u8], rv: usize, qm: usize, n_l: usize, g: usize) -> Result<Vec<u8>> {
+    let p = dlsch_params(payload.len(), rv, qm, n_l, g)?;
+    let mut out = Vec::new();
+    dlsch::Encoder::new().encode(&bits_to_bytes(payload), &p, &mut out)?;
+    Ok(out)
 }
 
 /// What the receiver knows of the cell.
@@ -169,6 +158,9 @@ pub struct SubframeRx {
     /// Decoded blocks.
     pub blocks: Vec<Block>,
 }
+
+/// A blind-search hit: RNTI, DCI, (first CCE, aggregation level).
+type Found = (u16, Dci, (usize, usize));
 
 /// A subframe receiver for one cell at one sample rate (plans once).
 #[derive(Debug)]
@@ -290,6 +282,54 @@ impl Receiver {
         Ok(out)
     }
 
+    /// The PDSCH receive kernel without channel decoding (what `lastmile bench ofdm-rx`
+    /// times): OFDM demodulation of one subframe, CRS channel estimation for all ports,
+    /// MMSE/SFBC equalisation of the PDSCH REs of `prbs` after `n_ctrl` control symbols and
+    /// max-log soft demapping with Q_m bits. Writes the (still scrambled) LLRs to `llr` and
+    /// returns how many.
+    ///
+    /// # Errors
+    /// Wrong sample count, or an unsupported Q_m.
+    pub fn pdsch_llrs(
+        &mut self,
+        samples: &[Complex32],
+        subframe: usize,
+        prbs: &[usize],
+        n_ctrl: usize,
+        qm: usize,
+        llr: &mut Vec<f32>,
+    ) -> Result<usize> {
+        let mut g = ResourceGrid::zeros(&self.num);
+        self.demod
+            .demodulate(samples, g.as_mut_slice(), &mut self.scratch)?;
+        let est = estimation::estimate(&g, &self.crs, subframe, self.cell.ports, true);
+        let mut res = resource_elements(
+            &self.num,
+            prbs,
+            n_ctrl,
+            self.cell.ports,
+            &self.crs,
+            subframe,
+        );
+        res.truncate(res.len() / self.cell.ports.min(4) * self.cell.ports.min(4));
+        let eq = pdcch::equalize_res(&g, &est, &res, self.cell.ports);
+        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+            what: "Q_m",
+            value: qm.to_string(),
+        })?;
+        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
+        llr.clear();
+        llr.resize(syms.len() * qm, 0.0);
+        demap_maxlog_fast(m, &syms, 1.0, llr);
+        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
+            let s = 1.0 / e.1.max(1e-9);
+            for v in chunk {
+                *v *= s;
+            }
+        }
+        Ok(llr.len())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn pdsch(
         &self,
@@ -317,7 +357,7 @@ impl Receiver {
         })?;
         let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
         let mut llr = vec![0f32; syms.len() * qm];
-        demap_maxlog(m, &syms, 1.0, &mut llr);
+        demap_maxlog_fast(m, &syms, 1.0, &mut llr);
         for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
             let s = 1.0 / e.1.max(1e-9);
             for v in chunk {
@@ -335,12 +375,7 @@ impl Receiver {
     /// that decode, the one whose re-encoding agrees best with the received bits wins
     /// (ties: the larger aggregation level, since a shorter candidate holds a prefix of the
     /// same circular buffer).
-    fn blind_search(
-        &mut self,
-        llr: &[f32],
-        n_cce: usize,
-        rntis: &[u16],
-    ) -> Result<Vec<(u16, Dci, (usize, usize))>> {
+    fn blind_search(&mut self, llr: &[f32], n_cce: usize, rntis: &[u16]) -> Result<Vec<Found>> {
         let cell = self.cell;
         let formats = [Format::F1A, Format::F1C, Format::F1, Format::F2A];
         let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
@@ -389,8 +424,9 @@ impl Receiver {
 
 /// (Q_m, I_TBS) of a PDSCH MCS (36.213 Table 7.1.7.1-1), `None` for the reserved 29–31.
 pub fn mcs_pdsch(mcs: u8) -> Option<(usize, usize)> {
-    let (q, i) = crate::transport::tables::MCS_PDSCH[usize::from(mcs) % 32];
-    (i >= 0 && q > 0).then_some((usize::from(q), i as usize))
+    crate::transport::tbs::mcs(McsTable::Pdsch, usize::from(mcs))
+        .ok()
+        .map(|(m, i)| (m.bits_per_symbol(), i))
 }
 
 #[cfg(test)]
@@ -502,4 +538,191 @@ pub fn receive_capture(
         value: "no port hypothesis".into(),
     })?;
     Ok((cfg, out))
+}
+
+/// A downlink transmitter for one cell: builds subframes with PSS/SSS, CRS, PBCH, PCFICH
+/// and (optionally) one PDCCH DCI 1A + its PDSCH transport block, per port, and sums the
+/// ports through per-port complex gains into one antenna's samples.
+#[derive(Debug)]
+pub struct Transmitter {
+    cell: CellConfig,
+    num: Numerology,
+    modu: crate::ofdm::OfdmModulator,
+    crs: Crs,
+    scratch: Vec<Complex32>,
+}
+
+/// A PDSCH transport block to send with its DCI 1A (localized, N_PRB^1A column for
+/// common RNTIs from the TPC LSB).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxBlock {
+    /// RNTI (SI/P/RA-RNTIs use QPSK and the 1A TBS rule).
+    pub rnti: u16,
+    /// First PRB and number of PRBs.
+    pub prbs: (usize, usize),
+    /// I_MCS.
+    pub mcs: u8,
+    /// Redundancy version.
+    pub rv: u8,
+    /// TB bits (TBS of them).
+    pub payload: Vec<u8>,
+    /// First CCE and aggregation level of the DCI.
+    pub cce: (usize, usize),
+}
+
+impl Transmitter {
+    /// A transmitter for `cell` at `rate_hz`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the rate cannot carry the bandwidth.
+    pub fn new(cell: CellConfig, rate_hz: f64) -> Result<Self> {
+        let n = Numerology::fft_size_for_rate(rate_hz)?;
+        let num = Numerology::new(cell.n_prb, n, cell.cp)?;
+        let mut planner = rustfft::FftPlanner::new();
+        let modu = crate::ofdm::OfdmModulator::new(&num, &mut planner);
+        let scratch = vec![Complex32::default(); modu.scratch_len()];
+        Ok(Transmitter {
+            cell,
+            num,
+            modu,
+            crs: Crs::new(cell.pci, cell.cp),
+            scratch,
+        })
+    }
+
+    /// One subframe of samples: subframe `sfi` (0…9) of frame `sfn`, CFI `cfi`, port
+    /// gains `gains` (one per port), and an optional block.
+    ///
+    /// # Errors
+    /// [`Error::Length`]/[`Error::Unsupported`] when the block does not fit.
+    pub fn subframe(
+        &mut self,
+        sfi: usize,
+        sfn: u16,
+        cfi: u8,
+        gains: &[Complex32],
+        block: Option<&TxBlock>,
+    ) -> Result<Vec<Complex32>> {
+        let cell = self.cell;
+        let num = self.num;
+        let nsym = num.symbols_per_slot();
+        let mut grids: Vec<ResourceGrid<Vec<Complex32>>> =
+            (0..cell.ports).map(|_| ResourceGrid::zeros(&num)).collect();
+        // CRS.
+        for (p, g) in grids.iter_mut().enumerate() {
+            for slot in 0..2 {
+                for l in 0..nsym {
+                    for (k, v) in self.crs.res(p, 2 * sfi + slot, l, cell.n_prb) {
+                        g.set(k, slot * nsym + l, v);
+                    }
+                }
+            }
+        }
+        // PSS/SSS on port 0.
+        if sfi == 0 || sfi == 5 {
+            let n_sc = num.n_sc();
+            let n_id_2 = (cell.pci % 3) as u8;
+            let d = crate::sync::pss::sequence(n_id_2);
+            let s = crate::sync::sss::sequence(cell.pci / 3, n_id_2, sfi == 5);
+            for n in 0..62 {
+                let k = crate::sync::pss::subcarrier(n, n_sc);
+                grids[0].set(k, nsym - 1, d[n]);
+                grids[0].set(k, nsym - 2, Complex32::new(f32::from(s[n]), 0.0));
+            }
+        }
+        // PBCH.
+        if sfi == 0 {
+            let mib = crate::mib::Mib {
+                n_prb: cell.n_prb,
+                phich_duration: crate::mib::PhichDuration::Normal,
+                phich_resource: cell.phich_resource,
+                sfn_msb: (sfn >> 2) as u8,
+            };
+            let e_len = crate::pbch::e_bits(cell.cp);
+            let mut e = crate::transport::bch::encode(&mib.emit()?, cell.ports, e_len)?;
+            Gold::new(u32::from(cell.pci)).scramble_bits(&mut e);
+            crate::pbch::map(
+                &mut grids,
+                &e,
+                usize::from(sfn % 4),
+                cell.pci,
+                cell.cp,
+                cell.ports,
+            );
+        }
+        // PCFICH.
+        let regs0 = pdcch::regs_in_symbol(0, cell.n_prb, cell.ports, cell.pci);
+        pcfich::map(
+            &mut grids, &regs0, cfi, cell.n_prb, cell.pci, cell.ports, sfi,
+        );
+        // PDCCH + PDSCH.
+        if let Some(b) = block {
+            let n_ctrl = pcfich::control_symbols(cfi, cell.n_prb);
+            let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
+            let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
+            let common = b.rnti >= 0xFFF4 || b.rnti <= 60;
+            let (qm, i_tbs, n_tbs, tpc) = if common {
+                (2, usize::from(b.mcs), 3, 1u8)
+            } else {
+                let (q, i) = mcs_pdsch(b.mcs).ok_or(Error::Unsupported {
+                    what: "MCS",
+                    value: b.mcs.to_string(),
+                })?;
+                (q, i, b.prbs.1, 0)
+            };
+            let t = tbs(i_tbs, n_tbs).ok_or(Error::Unsupported {
+                what: "TBS",
+                value: format!("{i_tbs},{n_tbs}"),
+            })?;
+            if b.payload.len() != t {
+                return Err(Error::Length {
+                    what: "TB payload",
+                    expected: t,
+                    got: b.payload.len(),
+                });
+            }
+            let riv = dci::riv_encode(b.prbs.0, b.prbs.1, cell.n_prb);
+            let p = Dci::emit_1a(false, riv, b.mcs, 0, false, b.rv, tpc, cell.n_prb);
+            let (c0, l) = b.cce;
+            if c0 + l > region.n_cce {
+                return Err(Error::Unsupported {
+                    what: "CCE",
+                    value: format!("{c0}+{l} of {}", region.n_cce),
+                });
+            }
+            let coded = dci::encode(&p, b.rnti, 72 * l)?;
+            let mut bits = vec![0u8; 72 * region.n_cce];
+            bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+            pdcch::map_cces(&mut grids, &bits, &region, cell.ports, cell.pci, sfi);
+            let prbs: Vec<usize> = (b.prbs.0..b.prbs.0 + b.prbs.1).collect();
+            let mut res = resource_elements(&num, &prbs, n_ctrl, cell.ports, &self.crs, sfi);
+            let step = if cell.ports == 1 {
+                1
+            } else {
+                cell.ports.min(4)
+            };
+            res.truncate(res.len() / step * step);
+            let n_l = if cell.ports == 1 { 1 } else { 2 };
+            let mut e = encode_tb(&b.payload, usize::from(b.rv), qm, n_l, res.len() * qm)?;
+            let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
+            Gold::new(c_init).scramble_bits(&mut e);
+            let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+                what: "Q_m",
+                value: qm.to_string(),
+            })?;
+            let mut x = vec![Complex32::default(); res.len()];
+            crate::modulation::map(m, &e, &mut x);
+            pdcch::map_res(&mut grids, &x, &res, cell.ports);
+        }
+        let mut out = vec![Complex32::default(); num.subframe_len()];
+        let mut tmp = vec![Complex32::default(); num.subframe_len()];
+        for (g, h) in grids.iter().zip(gains) {
+            self.modu
+                .modulate(g.as_slice(), &mut tmp, &mut self.scratch)?;
+            for (o, t) in out.iter_mut().zip(&tmp) {
+                *o += t * h;
+            }
+        }
+        Ok(out)
+    }
 }

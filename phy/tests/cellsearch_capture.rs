@@ -152,3 +152,57 @@ fn amarisoft_cfi3_and_sib_decode() {
         "00800c61bc8ca883d601ba01000408019739dcb2d5425c700308518b613a9690"
     );
 }
+
+/// The captures modified: ±5 kHz frequency offset, a sample offset, a scale change and
+/// added white noise; the PCI, MIB and (Amarisoft) SI block must survive.
+#[test]
+fn modified_captures_still_decode() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0xCAFE);
+    let modify = |x: &[Complex32],
+                  cfo_hz: f64,
+                  delay: usize,
+                  scale: f32,
+                  noise: f32,
+                  rng: &mut rand_chacha::ChaCha8Rng| {
+        let mut y: Vec<Complex32> = vec![Complex32::default(); delay];
+        y.extend_from_slice(x);
+        for (i, v) in y.iter_mut().enumerate() {
+            let ph = 2.0 * std::f64::consts::PI * cfo_hz * i as f64 / 1.92e6;
+            let n =
+                Complex32::new(rng.gen_range(-1.0f32..1.0), rng.gen_range(-1.0f32..1.0)) * noise;
+            *v = (*v * Complex32::new(ph.cos() as f32, ph.sin() as f32) + n) * scale;
+        }
+        y
+    };
+    if let Some(x) = capture("signal.1.92M.dat") {
+        let p: f32 = x.iter().map(|v| v.norm_sqr()).sum::<f32>() / x.len() as f32;
+        for cfo in [-5000.0, 5000.0] {
+            let y = modify(&x, cfo, 0, 0.01, 0.1 * p.sqrt(), &mut rng);
+            let c = &find(&y, 1.92e6)[0];
+            assert_eq!(c.pci, 150);
+            assert_eq!(c.mib.expect("MIB").sfn, 28, "cfo {cfo}");
+        }
+    }
+    if let Some(x) = capture("signal.1.92M.amar.dat") {
+        let p: f32 = x.iter().map(|v| v.norm_sqr()).sum::<f32>() / x.len() as f32;
+        for (cfo, delay) in [(5000.0, 1234usize), (-5000.0, 77)] {
+            let y = modify(&x, cfo, delay, 300.0, 0.3 * p.sqrt(), &mut rng);
+            let cells = find(&y, 1.92e6);
+            assert_eq!(cells[0].pci, 1);
+            let (_, sfs) =
+                lastmile_phy::pdsch::receive_capture(&y, 1.92e6, &cells[0], &[0xFFFF], false)
+                    .unwrap();
+            let b = sfs
+                .iter()
+                .flat_map(|s| s.rx.blocks.iter())
+                .find(|b| b.tbs == 256)
+                .expect("SI block");
+            assert!(b.crc_ok, "cfo {cfo}");
+            assert_eq!(
+                hex(&b.payload),
+                "00800c61bc8ca883d601ba01000408019739dcb2d5425c700308518b613a9690"
+            );
+        }
+    }
+}

@@ -22,6 +22,8 @@ enum Kernel {
     Raytrace(super::bench_raytrace::Args),
     /// Terrain profile extraction: 30 km radials, 1001 points (profiles/s per core).
     Terrain(super::bench_terrain::Args),
+    /// 20 MHz downlink receive without turbo (FFT, CRS estimation, SFBC/MMSE, 64QAM demap).
+    OfdmRx,
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -31,6 +33,7 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Turbo(t) => super::bench_turbo::run(t),
         Kernel::Raytrace(a) => super::bench_raytrace::run(a),
         Kernel::Terrain(a) => super::bench_terrain::run(a),
+        Kernel::OfdmRx => super::bench_ofdm::run(),
     }
 }
 

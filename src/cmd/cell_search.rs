@@ -27,7 +27,7 @@ pub fn load(
     rate: f64,
 ) -> Result<Vec<phy::Complex32>, CliError> {
     let format: IqFormat = format.parse().map_err(CliError::usage)?;
-    if !(rate > 0.0) {
+    if rate <= 0.0 || rate.is_nan() {
         return Err(CliError::usage(anyhow::anyhow!("--rate must be positive")));
     }
     phy::numerology::Numerology::fft_size_for_rate(rate).map_err(CliError::usage)?;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 pub mod bench;
 pub mod bench_itm;
 pub mod bench_raytrace;
+pub mod bench_ofdm;
 pub mod bench_turbo;
 pub mod cell_search;
 pub mod decode;

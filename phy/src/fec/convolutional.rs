@@ -124,17 +124,17 @@ impl Viterbi {
                 }
             }
             let mut dec = 0u64;
-            for ns in 0..STATES {
+            for (ns, np) in npm.iter_mut().enumerate() {
                 let u = (ns & 1) as u8;
                 let p0 = ns >> 1; // predecessor whose oldest bit was 0
                 let p1 = p0 | 0x20;
                 let m0 = pm[p0] + bm[usize::from(table[p0][usize::from(u)])];
                 let m1 = pm[p1] + bm[usize::from(table[p1][usize::from(u)])];
                 if m1 > m0 {
-                    npm[ns] = m1;
+                    *np = m1;
                     dec |= 1 << ns;
                 } else {
-                    npm[ns] = m0;
+                    *np = m0;
                 }
             }
             let mx = npm.iter().copied().fold(f32::NEG_INFINITY, f32::max);

@@ -1,0 +1,77 @@
+//! `lastmile bench ofdm-rx`: µs per 1 ms subframe of a 20 MHz (100 PRB, 30.72 Msps) downlink
+//! with 2 CRS ports and transmit diversity, one RX antenna: OFDM demodulation, CRS channel
+//! estimation, SFBC/MMSE equalisation and max-log soft demapping of a full-load 64QAM PDSCH
+//! (everything but the turbo decoder). One core.
+
+use phy::mib::PhichResource;
+use phy::numerology::CyclicPrefix;
+use phy::pdsch::{CellConfig, Receiver, Transmitter, TxBlock};
+use phy::Complex32;
+
+use super::{CliError, CmdResult};
+
+pub fn run() -> CmdResult {
+    let cell = CellConfig {
+        pci: 42,
+        n_prb: 100,
+        cp: CyclicPrefix::Normal,
+        ports: 2,
+        phich_resource: PhichResource::One,
+    };
+    let rate = 30.72e6;
+    let mut tx = Transmitter::new(cell, rate).map_err(CliError::runtime)?;
+    // MCS 28 (64QAM, I_TBS 26) on all 100 PRBs: TBS 75376.
+    let tbs = phy::pdsch::tbs(26, 100).ok_or_else(|| CliError::runtime(anyhow::anyhow!("TBS")))?;
+    let payload: Vec<u8> = (0..tbs).map(|i| ((i * 7 + 3) % 5 % 2) as u8).collect();
+    let block = TxBlock {
+        rnti: 0x1234,
+        prbs: (0, 100),
+        mcs: 28,
+        rv: 0,
+        payload,
+        cce: (0, 4),
+    };
+    let gains = [Complex32::new(0.8, 0.3), Complex32::new(-0.2, 0.7)];
+    let x = tx
+        .subframe(1, 0, 2, &gains, Some(&block))
+        .map_err(CliError::runtime)?;
+    let mut rx = Receiver::new(cell, rate).map_err(CliError::runtime)?;
+    let prbs: Vec<usize> = (0..100).collect();
+    let mut llr = Vec::new();
+    // Warm up, then time.
+    for _ in 0..20 {
+        rx.pdsch_llrs(&x, 1, &prbs, 2, 6, &mut llr)
+            .map_err(CliError::runtime)?;
+    }
+    let n = 400;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        rx.pdsch_llrs(&x, 1, &prbs, 2, 6, &mut llr)
+            .map_err(CliError::runtime)?;
+    }
+    let us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+    let simd = if cfg!(target_arch = "x86_64") {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            "avx512"
+        } else if std::arch::is_x86_feature_detected!("avx2") {
+            "avx2"
+        } else {
+            "sse2"
+        }
+    } else {
+        "scalar"
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "kernel": "ofdm-rx",
+            "us_per_subframe": (us * 10.0).round() / 10.0,
+            "simd": simd,
+            "n_prb": 100,
+            "ports": 2,
+            "modulation": "64QAM",
+            "llrs_per_subframe": llr.len(),
+        })
+    );
+    Ok(())
+}
