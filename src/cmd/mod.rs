@@ -4,12 +4,12 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod bench_itm;
-pub mod bench_raytrace;
 pub mod bench_ofdm;
+pub mod bench_raytrace;
+pub mod bench_terrain;
 pub mod bench_turbo;
 pub mod cell_search;
 pub mod decode;
-pub mod bench_terrain;
 pub mod iq_info;
 pub mod itm;
 pub mod link;
