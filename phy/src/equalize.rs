@@ -66,7 +66,10 @@ pub fn sfbc(
     assert!(ports == 2 || ports == 4, "sfbc: ports");
     assert!(h.len() >= ports && out.len() == y.len());
     let n = y.len();
-    assert!(n % if ports == 2 { 2 } else { 4 } == 0, "sfbc: length");
+    assert!(
+        n.is_multiple_of(if ports == 2 { 2 } else { 4 }),
+        "sfbc: length"
+    );
     let s2 = std::f32::consts::SQRT_2;
     for i in (0..n).step_by(2) {
         let (pa, pb) = if ports == 2 {

@@ -139,7 +139,7 @@ impl Numerology {
     /// [`Error::Unsupported`] if the FFT is not a multiple of 128 in 128…4096 or cannot hold
     /// 12·n_prb + 1 subcarriers.
     pub fn new(n_prb: usize, fft_size: usize, cp: CyclicPrefix) -> Result<Self> {
-        if !(128..=4096).contains(&fft_size) || fft_size % 128 != 0 {
+        if !(128..=4096).contains(&fft_size) || !fft_size.is_multiple_of(128) {
             return Err(Error::Unsupported {
                 what: "FFT size",
                 value: format!("{fft_size} (need a multiple of 128 in 128..=4096)"),
@@ -168,7 +168,7 @@ impl Numerology {
         if !rate_hz.is_finite()
             || (n - ni).abs() * SUBCARRIER_SPACING_HZ > 1.0
             || !(128.0..=4096.0).contains(&ni)
-            || (ni as usize) % 128 != 0
+            || !(ni as usize).is_multiple_of(128)
         {
             return Err(Error::Unsupported {
                 what: "sample rate",

@@ -62,7 +62,7 @@ pub enum IqError {
 /// A byte count that is not a whole number of samples, or a NaN/∞ sample.
 pub fn decode_iq(bytes: &[u8], format: IqFormat) -> Result<Vec<Complex32>, IqError> {
     let per = format.bytes_per_sample();
-    if bytes.len() % per != 0 {
+    if !bytes.len().is_multiple_of(per) {
         return Err(IqError::Truncated {
             len: bytes.len(),
             format,

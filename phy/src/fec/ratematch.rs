@@ -62,7 +62,7 @@ pub fn n_cb_downlink(
 /// # References
 /// 36.212 §5.1.4.1.2.
 pub fn code_block_lengths(g: usize, c: usize, qm: usize, n_l: usize) -> Result<Vec<usize>> {
-    if c == 0 || qm == 0 || n_l == 0 || g % (n_l * qm) != 0 {
+    if c == 0 || qm == 0 || n_l == 0 || !g.is_multiple_of(n_l * qm) {
         return Err(Error::Unsupported {
             what: "rate-matching lengths (G, C, Q_m, N_L)",
             value: format!("G={g} C={c} Q_m={qm} N_L={n_l}"),

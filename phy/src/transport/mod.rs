@@ -79,7 +79,7 @@ impl CbChain {
         n_l: usize,
         limit: SoftBufferLimit,
     ) -> Result<Self> {
-        if tbs == 0 || tbs % 8 != 0 {
+        if tbs == 0 || !tbs.is_multiple_of(8) {
             return Err(Error::Unsupported {
                 what: "transport block size (bits, a positive multiple of 8)",
                 value: tbs.to_string(),

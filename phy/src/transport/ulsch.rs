@@ -199,10 +199,10 @@ impl TransformPrecoder {
     /// # Errors
     /// [`Error::Unsupported`] if `m_sc` is not 12 times such a number.
     pub fn new(m_sc: usize) -> Result<Self> {
-        let ok = m_sc > 0 && m_sc % 12 == 0 && {
+        let ok = m_sc > 0 && m_sc.is_multiple_of(12) && {
             let mut n = m_sc / 12;
             for f in [2, 3, 5] {
-                while n % f == 0 {
+                while n.is_multiple_of(f) {
                     n /= f;
                 }
             }
@@ -229,7 +229,7 @@ impl TransformPrecoder {
     }
 
     fn check(&self, n: usize) -> Result<()> {
-        if n % self.m_sc != 0 {
+        if !n.is_multiple_of(self.m_sc) {
             return Err(Error::Length {
                 what: "transform precoding input (a multiple of M_sc)",
                 expected: n.div_ceil(self.m_sc) * self.m_sc,

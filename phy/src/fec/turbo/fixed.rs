@@ -484,7 +484,7 @@ impl FixedDecoder {
             });
         }
         let mut n_w = lanes;
-        while n_w > 1 && (k % n_w != 0 || k / n_w < MIN_WINDOW) {
+        while n_w > 1 && (!k.is_multiple_of(n_w) || k / n_w < MIN_WINDOW) {
             n_w /= 2;
         }
         let w = k / n_w;
