@@ -35,6 +35,8 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Point-to-point report between a scenario site and a point (JSON).
     Path(cmd::path::Args),
+    /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
+    Itm(cmd::itm::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Path(a) => cmd::path::run(a),
+        Command::Itm(a) => cmd::itm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,11 +14,14 @@ pub struct Args {
 enum Kernel {
     /// Gold-sequence generation (the scrambling-sequence generator every channel uses).
     Gold,
+    /// ITM point-to-point on the 30 km, 1001-point reference profile: profiles/s per core.
+    Itm,
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
+        Kernel::Itm => super::bench_itm::run(),
     }
 }
 

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_itm;
 pub mod iq_info;
+pub mod itm;
 pub mod path;
 pub mod run;
 pub mod schema;

@@ -716,53 +716,100 @@ pub fn initialize_area(
     (h_e, d_hzn, theta)
 }
 
+/// Sum of a slice with four independent accumulators (the order differs from a plain loop
+/// only in the last bits; it breaks the add-latency chain).
+#[inline]
+pub(crate) fn sum4(x: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for &v in chunks.remainder() {
+        s += v;
+    }
+    s
+}
+
 /// Terminal radio horizons over the profile: `(theta_hzn, d_hzn_m)`.
 ///
 /// `e` holds at least two elevations. Where a terminal sees no obstruction its horizon is
-/// the other terminal (distance = path length).
+/// the other terminal (distance = path length). The horizon is the first profile point of
+/// largest elevation angle `(z_i − z_terminal)/d_i − d_i/2a`, as in NTIA's `FindHorizons`.
+///
+/// # Panics
+/// If `e` has fewer than two points.
 pub fn find_horizons(e: &[f64], spacing_m: f64, a_e_m: f64, h_m: [f64; 2]) -> ([f64; 2], [f64; 2]) {
     let np = e.len() - 1;
     let d = np as f64 * spacing_m;
     let z_tx = e[0] + h_m[0];
     let z_rx = e[np] + h_m[1];
     let two_a = 2.0 * a_e_m;
-    let mut theta = [
-        (z_rx - z_tx) / d - d / two_a,
-        -(z_rx - z_tx) / d - d / two_a,
-    ];
+    let mut t0 = (z_rx - z_tx) / d - d / two_a;
+    let mut t1 = -(z_rx - z_tx) / d - d / two_a;
     let mut d_hzn = [d, d];
-    let mut d_tx = 0.0;
-    let mut d_rx = d;
-    // The comparisons are done without division: theta_i > theta  <=>  (z_i - z) - d_i²/2a > theta·d_i
-    // for d_i > 0; the angle itself is computed (as NTIA does) only when a new horizon is found.
-    let (mut t0, mut t1) = (theta[0], theta[1]);
-    for &z in &e[1..np] {
-        d_tx += spacing_m;
-        d_rx -= spacing_m;
-        let lhs_tx = (z - z_tx) - d_tx * d_tx / two_a;
-        if lhs_tx >= t0 * d_tx - 1e-9 {
-            let th = (z - z_tx) / d_tx - d_tx / two_a;
-            if th > t0 {
-                t0 = th;
-                d_hzn[0] = d_tx;
+    // Screening by blocks: point j beats the current TX horizon angle t0 iff its elevation
+    // is above the curve z_tx + t0·d_j + d_j²/2a (d_j > 0), a convex function of d_j whose
+    // minimum over a block is cheap to bound; likewise for the RX. A block whose highest
+    // point is below both curves' minima (with a 1e-6 m margin for rounding) cannot hold a
+    // new horizon and is skipped; other blocks are walked point by point with NTIA's exact
+    // angle formula, so the result is that of a plain scan.
+    const B: usize = 16;
+    const MARGIN_M: f64 = 1e-6;
+    let c = 1.0 / two_a;
+    // minimum over d in [lo, hi] of z + t·d + c·d² (c > 0)
+    let min_curve = |z: f64, t: f64, lo: f64, hi: f64| {
+        let v = (-t / (2.0 * c)).clamp(lo, hi);
+        z + v * (t + c * v)
+    };
+    let mut i = 1;
+    while i < np {
+        let end = (i + B).min(np);
+        let blk = &e[i..end];
+        let mut m = [f64::NEG_INFINITY; 4];
+        let mut ch = blk.chunks_exact(4);
+        for q in &mut ch {
+            for k in 0..4 {
+                m[k] = if q[k] > m[k] { q[k] } else { m[k] };
             }
         }
-        let lhs_rx = (z - z_rx) - d_rx * d_rx / two_a;
-        if lhs_rx >= t1 * d_rx - 1e-9 {
-            let th = -(z_rx - z) / d_rx - d_rx / two_a;
-            if th > t1 {
-                t1 = th;
-                d_hzn[1] = d_rx;
+        let mut zmax = m[0].max(m[1]).max(m[2].max(m[3]));
+        for &z in ch.remainder() {
+            zmax = zmax.max(z);
+        }
+        let dt_lo = i as f64 * spacing_m;
+        let dt_hi = (end - 1) as f64 * spacing_m;
+        let thr_tx = min_curve(z_tx, t0, dt_lo, dt_hi);
+        let thr_rx = min_curve(z_rx, t1, d - dt_hi, d - dt_lo);
+        if zmax + MARGIN_M >= thr_tx.min(thr_rx) || zmax.is_nan() {
+            for (j, &z) in (i..end).zip(blk) {
+                let dt = j as f64 * spacing_m;
+                let dr = d - dt;
+                let th = (z - z_tx) / dt - dt / two_a;
+                if th > t0 {
+                    t0 = th;
+                    d_hzn[0] = dt;
+                }
+                let th = -(z_rx - z) / dr - dr / two_a;
+                if th > t1 {
+                    t1 = th;
+                    d_hzn[1] = dr;
+                }
             }
         }
+        i = end;
     }
-    theta[0] = t0;
-    theta[1] = t1;
-    (theta, d_hzn)
+    ([t0, t1], d_hzn)
 }
 
 /// Least-squares straight line through the elevations between `d_start_m` and `d_end_m`;
 /// returns its heights at the two ends of the whole profile `(at 0, at np·spacing)`.
+///
+/// # Panics
+/// If `e` has fewer than two points.
 pub fn linear_least_squares_fit(
     e: &[f64],
     spacing_m: f64,
@@ -786,13 +833,31 @@ pub fn linear_least_squares_fit(
     let (a, b) = (i_start as usize, i_end as usize);
     let mut sum_y = 0.5 * (e[a] + e[b]);
     let mut scaled = 0.5 * (e[a] - e[b]) * mid0;
-    let mut mid = mid0;
     if b > a + 1 {
-        for &z in &e[a + 1..b] {
-            mid += 1.0;
-            sum_y += z;
-            scaled += z * mid;
+        // interior points j = a+1 .. b-1 with weights mid0 + (j − a) (exact half-integers),
+        // in four independent lanes
+        let inner = &e[a + 1..b];
+        let mut s = [0.0f64; 4];
+        let mut w = [0.0f64; 4];
+        let mut ws = [mid0 + 1.0, mid0 + 2.0, mid0 + 3.0, mid0 + 4.0];
+        let mut chunks = inner.chunks_exact(4);
+        for ch in &mut chunks {
+            for k in 0..4 {
+                s[k] += ch[k];
+                w[k] += ch[k] * ws[k];
+                ws[k] += 4.0;
+            }
         }
+        let mut sy = (s[0] + s[1]) + (s[2] + s[3]);
+        let mut sw = (w[0] + w[1]) + (w[2] + w[3]);
+        let mut wt = ws[0];
+        for &z in chunks.remainder() {
+            sy += z;
+            sw += z * wt;
+            wt += 1.0;
+        }
+        sum_y += sy;
+        scaled += sw;
     }
     sum_y /= x_length;
     scaled = scaled * 12.0 / ((x_length * x_length + 2.0) * x_length);
@@ -802,30 +867,16 @@ pub fn linear_least_squares_fit(
 /// Terrain irregularity parameter Δh between `d_start_m` and `d_end_m`, m: the interdecile
 /// range of the elevations about a least-squares line (sampled at up to 245 points),
 /// scaled to an infinite path (ERL 79-ITS 67 eq. 3, inverted).
+///
+/// # Panics
+/// If `e` has fewer than two points.
 pub fn compute_delta_h(e: &[f64], spacing_m: f64, d_start_m: f64, d_end_m: f64) -> f64 {
-    let np = e.len() as i64 - 1;
-    let mut x_start = d_start_m / spacing_m;
-    let mut x_end = d_end_m / spacing_m;
-    if x_end - x_start < 2.0 {
-        return 0.0;
-    }
-    let p10 = ((0.1 * (x_end - x_start + 8.0)) as i64).clamp(4, 25);
-    let n = (10 * p10 - 5) as usize;
-    let p90 = n - p10 as usize;
-    let np_s = (n - 1) as f64;
     let mut s = [0.0f64; 245];
-    x_end = (x_end - x_start) / np_s;
-    let mut i = x_start as i64;
-    x_start -= (i + 1) as f64;
-    for sj in s.iter_mut().take(n) {
-        while x_start > 0.0 && (i + 1) < np {
-            x_start -= 1.0;
-            i += 1;
-        }
-        let k = i.clamp(0, np - 1) as usize;
-        *sj = e[k + 1] + (e[k + 1] - e[k]) * x_start;
-        x_start += x_end;
-    }
+    let Some((n, p10)) = delta_h_samples(e, spacing_m, d_start_m, d_end_m, &mut s) else {
+        return 0.0;
+    };
+    let p90 = n - p10;
+    let np_s = (n - 1) as f64;
     let s = &mut s[..n];
     let (mut fit_y1, fit_y2) = linear_least_squares_fit(s, 1.0, 0.0, np_s);
     let slope = (fit_y2 - fit_y1) / np_s;
@@ -833,10 +884,105 @@ pub fn compute_delta_h(e: &[f64], spacing_m: f64, d_start_m: f64, d_end_m: f64) 
         *v -= fit_y1;
         fit_y1 += slope;
     }
-    let desc = |a: &f64, b: &f64| b.total_cmp(a);
-    let q10 = *s.select_nth_unstable_by(p10 as usize - 1, desc).1;
-    let q90 = *s.select_nth_unstable_by(p90, desc).1;
+    debug_assert_eq!(p90, n - p10);
+    let (q10, q90) = interdecile(s, p10);
     (q10 - q90) / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp())
+}
+
+/// The `r`-th largest and the `r`-th smallest of `s` (1-based rank, 1 ≤ r ≤ len).
+///
+/// Selection on integer keys of the IEEE total order. For long inputs two pivots from a
+/// sorted sample of every 8th value cut the candidates for each tail to about r + 16
+/// values in one pass (a two-sided Floyd–Rivest step); a full selection is the fallback.
+#[doc(hidden)]
+pub fn interdecile(s: &[f64], r: usize) -> (f64, f64) {
+    let n = s.len();
+    let key = |v: f64| {
+        let b = v.to_bits() as i64;
+        b ^ ((((b >> 63) as u64) >> 1) as i64)
+    };
+    let unkey = |k: i64| f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64);
+    let mut keys = [0i64; 245];
+    let keys = &mut keys[..n];
+    for (k, &v) in keys.iter_mut().zip(s.iter()) {
+        *k = key(v);
+    }
+    let full = |keys: &mut [i64]| {
+        let lo = *keys.select_nth_unstable(r - 1).1;
+        let hi = *keys.select_nth_unstable(n - r).1;
+        (hi, lo)
+    };
+    if n < 96 {
+        let (hi, lo) = full(keys);
+        return (unkey(hi), unkey(lo));
+    }
+    let m = n.div_ceil(8);
+    let mut samp = [0i64; 31];
+    let samp = &mut samp[..m];
+    for (t, v) in samp.iter_mut().enumerate() {
+        *v = keys[8 * t];
+    }
+    samp.sort_unstable();
+    let off = (r * m / n + 2).min(m - 1);
+    let (pl, pu) = (samp[off], samp[m - 1 - off]);
+    let mut lbuf = [0i64; 245];
+    let mut ubuf = [0i64; 245];
+    let (mut nl, mut nu) = (0usize, 0usize);
+    for &k in keys.iter() {
+        lbuf[nl] = k;
+        nl += usize::from(k < pl);
+        ubuf[nu] = k;
+        nu += usize::from(k > pu);
+    }
+    let (hi, lo) = if nl >= r && nu >= r {
+        (
+            *ubuf[..nu].select_nth_unstable(nu - r).1,
+            *lbuf[..nl].select_nth_unstable(r - 1).1,
+        )
+    } else {
+        full(keys)
+    };
+    (unkey(hi), unkey(lo))
+}
+
+/// Resample the profile between `d_start_m` and `d_end_m` at `n` = 10·p10 − 5 points
+/// (p10 in 4..=25) by linear interpolation, as NTIA's `ComputeDeltaH` does. Returns
+/// `(n, p10)`, or `None` when the range spans fewer than two profile intervals.
+#[doc(hidden)]
+pub fn delta_h_samples(
+    e: &[f64],
+    spacing_m: f64,
+    d_start_m: f64,
+    d_end_m: f64,
+    s: &mut [f64; 245],
+) -> Option<(usize, usize)> {
+    let np = e.len() as i64 - 1;
+    let x_start = d_start_m / spacing_m;
+    let x_end = d_end_m / spacing_m;
+    if x_end - x_start < 2.0 {
+        return None;
+    }
+    let p10 = ((0.1 * (x_end - x_start + 8.0)) as i64).clamp(4, 25);
+    let n = (10 * p10 - 5) as usize;
+    let step = (x_end - x_start) / (n - 1) as f64;
+    // Sample j sits at profile index X = x_start + j·step and interpolates between the
+    // points k−1 and k, k = ceil(X) kept within 1..=np. NTIA walks k forward point by point
+    // and accumulates X; here X is fixed point with 2^-shift resolution (shift ≥ 40, so X
+    // is off by < 1e-9 index units), which removes the serial dependency between samples.
+    let shift = 61 - (64 - (np as u64).leading_zeros()).min(21);
+    let scale = (1u64 << shift) as f64;
+    let inv_scale = 1.0 / scale;
+    let p0 = (x_start * scale).round() as i64;
+    let ps = (step * scale).round() as i64;
+    let round_up = (1i64 << shift) - 1;
+    for (j, sj) in s.iter_mut().take(n).enumerate() {
+        let pos = p0.wrapping_add((j as i64).wrapping_mul(ps));
+        let k = (pos.wrapping_add(round_up) >> shift).clamp(1, np);
+        let frac = pos.wrapping_sub(k << shift) as f64 * inv_scale;
+        let (hi, lo) = (e[k as usize], e[k as usize - 1]);
+        *sj = hi + (hi - lo) * frac;
+    }
+    Some((n, p10 as usize))
 }
 
 /// Profile-derived ITM geometry.

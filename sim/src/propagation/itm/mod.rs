@@ -355,7 +355,7 @@ pub fn p2p_tls(
 
     // mean height of the path, ignoring the first and last 10 %
     let p10 = (0.1 * np as f64) as usize;
-    let h_sys = e[p10..=np - p10].iter().sum::<f64>() / (np - 2 * p10 + 1) as f64;
+    let h_sys = core::sum4(&e[p10..=np - p10]) / (np - 2 * p10 + 1) as f64;
 
     let (z_g, gamma_e, n_s) = core::initialize_point_to_point(
         params.f_mhz,
@@ -640,6 +640,39 @@ pub fn area_cr(
     .map_err(tls_to_cr)
 }
 
+/// The benchmark profile of `lastmile bench itm` (ARCHITECTURE.md), as elevations in metres:
+/// 30 km at 30 m spacing (1001 points),
+/// `300 + 60 sin(x/2300) + 25 sin(x/700 + 1) + 10 sin(x/210)` with x in metres from the TX.
+/// Run it with h_tx 30 m, h_rx 10 m, 600 MHz, climate 5, N_0 301, ε 15, σ 0.005,
+/// horizontal, mdvar 1, 50/50/50 ([`BENCH_SPACING_M`], [`bench_params`]).
+pub fn bench_profile() -> Vec<f64> {
+    (0..1001)
+        .map(|i| {
+            let x = i as f64 * BENCH_SPACING_M;
+            300.0
+                + 60.0 * (x / 2300.0).sin()
+                + 25.0 * (x / 700.0 + 1.0).sin()
+                + 10.0 * (x / 210.0).sin()
+        })
+        .collect()
+}
+
+/// Spacing of [`bench_profile`], m.
+pub const BENCH_SPACING_M: f64 = 30.0;
+
+/// ITM parameters of the benchmark link (see [`bench_profile`]).
+pub fn bench_params() -> ItmParams {
+    ItmParams {
+        climate: 5,
+        n_0: 301.0,
+        f_mhz: 600.0,
+        pol: 0,
+        epsilon: 15.0,
+        sigma: 0.005,
+        mdvar: 1,
+    }
+}
+
 /// Radio climate (ITM's seven climates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -796,5 +829,83 @@ impl PathLoss for Itm {
                 message: f.kind.to_string(),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::propagation::{Ground, Profile};
+
+    /// `Itm` through `PathLoss` is `p2p_tls`/`p2p_cr` on the link's own data.
+    #[test]
+    fn pathloss_matches_low_level_api() {
+        let profile = Profile {
+            spacing_m: BENCH_SPACING_M,
+            elevations_m: bench_profile(),
+        };
+        let mut link = Link::new(&profile, 30.0, 10.0, 600e6);
+        link.polarization = Polarization::Vertical;
+        link.ground = Ground {
+            epsilon_r: 15.0,
+            sigma_s_per_m: 0.005,
+        };
+        let model = Itm {
+            mdvar: 1,
+            ..Itm::default()
+        };
+        let rep = model.loss(&link).unwrap();
+        let p = ItmParams {
+            pol: 1,
+            ..bench_params()
+        };
+        let want = p2p_tls(
+            30.0,
+            10.0,
+            &profile.elevations_m,
+            30.0,
+            &p,
+            50.0,
+            50.0,
+            50.0,
+        )
+        .unwrap();
+        assert_eq!(rep.loss_db, want.a_db);
+        assert_eq!(rep.mode, Some(want.mode as u8));
+        assert_eq!(rep.warnings, want.warnings);
+
+        let cr = Itm {
+            quantiles: Quantiles::Cr {
+                reliability_pct: 90.0,
+                confidence_pct: 50.0,
+            },
+            ..model
+        };
+        let want = p2p_cr(30.0, 10.0, &profile.elevations_m, 30.0, &p, 50.0, 90.0).unwrap();
+        assert_eq!(cr.loss(&link).unwrap().loss_db, want.a_db);
+        // 90 % reliability costs more loss than the median
+        assert!(want.a_db > rep.loss_db);
+    }
+
+    #[test]
+    fn pathloss_reports_ntia_error_code() {
+        let profile = Profile::flat(100.0, 101, 200.0);
+        let link = Link::new(&profile, 30.0, 10.0, 30e9); // 30 GHz: out of range
+        match Itm::default().loss(&link) {
+            Err(PropagationError::Model { code, model, .. }) => {
+                assert_eq!((model, code), ("itm", 1009))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pfl_split() {
+        let pfl = [2.0, 50.0, 1.0, 2.0, 3.0, 99.0];
+        assert_eq!(split_pfl(&pfl), Some((&pfl[2..5], 50.0)));
+        assert_eq!(split_pfl(&[3.0, 50.0, 1.0, 2.0]), None);
+        assert_eq!(split_pfl(&[0.0, 50.0, 1.0]), None);
+        assert_eq!(split_pfl(&[1.5, 50.0, 1.0, 2.0]), None);
+        assert_eq!(split_pfl(&[]), None);
     }
 }
