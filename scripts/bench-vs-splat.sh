@@ -44,25 +44,33 @@ cp "$TILE_DIR/N40W100.hgt" "$WORK/"
   printf 'TVWS-BS\n40.5\n99.5\n30m\n' > tx.qth
   printf '15.000 ; dielectric\n0.005 ; conductivity\n301.000 ; N0\n600.000 ; MHz\n5 ; climate\n0 ; horizontal\n0.50 ; situations\n0.50 ; time\n' > tx.lrp
   start=$(date +%s.%N)
-  timeout "$SPLAT_TIMEOUT" splat -t tx.qth -L 10 -R 30 -metric -olditm -ano pathloss_itm.ano -o map.ppm -N -d . >splat.log 2>&1 \
+  /usr/bin/time -f "%U %S" -o splat.cpu \
+    timeout "$SPLAT_TIMEOUT" splat -t tx.qth -L 10 -R 30 -metric -olditm -ano pathloss_itm.ano -o map.ppm -N -d . >splat.log 2>&1 \
     || { echo "SPLAT! failed or timed out after ${SPLAT_TIMEOUT}s (see $WORK/splat.log)" >&2; exit 1; }
   end=$(date +%s.%N)
   echo "$start $end" > splat.time
 )
 read -r s e < "$WORK/splat.time"
+read -r su ss < "$WORK/splat.cpu"
 
 echo "== lastmile" >&2
 cargo build --release -q -p lastmile
 start=$(date +%s.%N)
-target/release/lastmile run scenarios/splat-compare.toml -o results/splat-compare --force
+/usr/bin/time -f "%U %S" -o "$WORK/lastmile.cpu" \
+  target/release/lastmile run scenarios/splat-compare.toml -o results/splat-compare --force
 end=$(date +%s.%N)
+read -r lu ls < "$WORK/lastmile.cpu"
 
-"$PY" - "$WORK/pathloss_itm.ano" results/splat-compare "$s" "$e" "$start" "$end" <<'PYEOF'
+# The machine's load average during the runs: wall times on a shared machine are only
+# comparable with CPU times beside them.
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
+"$PY" - "$WORK/pathloss_itm.ano" results/splat-compare "$s" "$e" "$start" "$end" "$su" "$ss" "$lu" "$ls" "$LOAD" <<'PYEOF'
 import json, sys
 import numpy as np
 import tifffile
-ano, out, s0, s1, l0, l1 = sys.argv[1:]
+ano, out, s0, s1, l0, l1, su, ss, lu, ls, load = sys.argv[1:]
 splat_s, lm_s = float(s1) - float(s0), float(l1) - float(l0)
+splat_cpu, lm_cpu = float(su) + float(ss), float(lu) + float(ls)
 run = json.load(open(f"{out}/run.json"))
 g = run["grid"]
 img = tifffile.imread(f"{out}/coverage.tif").astype(np.float64)
@@ -93,6 +101,10 @@ print(json.dumps({
     "splat_wall_s": round(splat_s, 2),
     "lastmile_wall_s": round(lm_s, 2),
     "speedup": round(splat_s / lm_s, 2),
+    "splat_cpu_s": round(splat_cpu, 2),
+    "lastmile_cpu_s": round(lm_cpu, 2),
+    "cpu_ratio": round(splat_cpu / lm_cpu, 2),
+    "load_average_1min": float(load),
     "lastmile_threads": run["threads"],
     "splat_points": int(len(loss)),
     "compared_points": int(m.sum()),
