@@ -107,7 +107,9 @@ fn h0_curve(j: usize, r: f64) -> f64 {
 
 /// Troposcatter frequency-gain function H_0(r, η_s), dB (TN101 §9.2, Algorithm eq. 6.13).
 pub fn h0_function(r: f64, eta_s: f64) -> f64 {
-    let eta_s = eta_s.clamp(1.0, 5.0);
+    // NTIA's MIN(MAX(eta_s, 1), 5): a NaN lands on 1, as in the C macros
+    let eta_s = if eta_s > 1.0 { eta_s } else { 1.0 };
+    let eta_s = if eta_s < 5.0 { eta_s } else { 5.0 };
     let i = eta_s as usize;
     let q = eta_s - i as f64;
     let mut result = h0_curve(i - 1, r);
@@ -226,34 +228,70 @@ pub fn smooth_earth_diffraction(
     h_e_m: [f64; 2],
     z_g: Complex64,
 ) -> f64 {
-    let theta_nlos = d_m / a_e_m - theta_los;
-    let d_ml = d_hzn_m[0] + d_hzn_m[1];
-    let a = [
-        (d_m - d_ml) / (d_m / a_e_m - theta_los),
-        0.5 * d_hzn_m[0] * d_hzn_m[0] / h_e_m[0],
-        0.5 * d_hzn_m[1] * d_hzn_m[1] / h_e_m[1],
-    ];
-    let d_km = [
-        a[0] * theta_nlos / 1000.0,
-        d_hzn_m[0] / 1000.0,
-        d_hzn_m[1] / 1000.0,
-    ];
-    let f_third = f_mhz.powf(THIRD);
-    let f_mthird = f_mhz.powf(-THIRD);
-    let z_abs = z_g.norm();
-    let mut x_km = [0.0; 3];
-    let mut k = [0.0; 3];
-    for i in 0..3 {
-        let c_0 = ((4.0 / 3.0) * A_0_M / a[i]).powf(THIRD);
-        k[i] = 0.017778 * c_0 * f_mthird / z_abs;
-        let b_0 = 1.607 - k[i];
-        x_km[i] = b_0 * c_0 * c_0 * f_third * d_km[i];
+    SmoothEarth::new(f_mhz, a_e_m, theta_los, d_hzn_m, h_e_m, z_g).loss(d_m)
+}
+
+/// The distance-independent part of Vogler's method (the two terminal radii and their
+/// height-gain terms), computed once per path: `LongleyRice` evaluates the loss at two
+/// distances.
+#[derive(Debug, Clone, Copy)]
+struct SmoothEarth {
+    f_third: f64,
+    k_scale: f64,
+    a_e_m: f64,
+    theta_los: f64,
+    d_ml: f64,
+    x_terminals: [f64; 2],
+    f_x: [f64; 2],
+}
+
+impl SmoothEarth {
+    fn new(
+        f_mhz: f64,
+        a_e_m: f64,
+        theta_los: f64,
+        d_hzn_m: [f64; 2],
+        h_e_m: [f64; 2],
+        z_g: Complex64,
+    ) -> Self {
+        let f_third = f_mhz.powf(THIRD);
+        let k_scale = 0.017778 * f_mhz.powf(-THIRD) / z_g.norm();
+        let mut x_terminals = [0.0; 2];
+        let mut f_x = [0.0; 2];
+        for i in 0..2 {
+            let a = 0.5 * d_hzn_m[i] * d_hzn_m[i] / h_e_m[i];
+            let (x, k) = Self::x_k(a, d_hzn_m[i] / 1000.0, f_third, k_scale);
+            x_terminals[i] = x;
+            f_x[i] = height_function(x, k);
+        }
+        SmoothEarth {
+            f_third,
+            k_scale,
+            a_e_m,
+            theta_los,
+            d_ml: d_hzn_m[0] + d_hzn_m[1],
+            x_terminals,
+            f_x,
+        }
     }
-    x_km[0] += x_km[1] + x_km[2];
-    let f_x0 = height_function(x_km[1], k[1]);
-    let f_x1 = height_function(x_km[2], k[2]);
-    let g_x = 0.05751 * x_km[0] - 10.0 * x_km[0].log10();
-    g_x - f_x0 - f_x1 - 20.0
+
+    /// Normalised distance x (km) and K for radius `a` and distance `d_km`.
+    #[inline]
+    fn x_k(a: f64, d_km: f64, f_third: f64, k_scale: f64) -> (f64, f64) {
+        let c_0 = ((4.0 / 3.0) * A_0_M / a).powf(THIRD);
+        let k = k_scale * c_0;
+        let b_0 = 1.607 - k;
+        (b_0 * c_0 * c_0 * f_third * d_km, k)
+    }
+
+    fn loss(&self, d_m: f64) -> f64 {
+        let theta_nlos = d_m / self.a_e_m - self.theta_los;
+        let a = (d_m - self.d_ml) / (d_m / self.a_e_m - self.theta_los);
+        let (x, _) = Self::x_k(a, a * theta_nlos / 1000.0, self.f_third, self.k_scale);
+        let x = x + (self.x_terminals[0] + self.x_terminals[1]);
+        let g_x = 0.05751 * x - 10.0 * x.log10();
+        g_x - self.f_x[0] - self.f_x[1] - 20.0
+    }
 }
 
 /// Double knife-edge diffraction loss, dB (TN101 eq. I.1, I.7).
@@ -289,22 +327,70 @@ pub fn diffraction_loss(
     d_sml_m: f64,
     f_mhz: f64,
 ) -> f64 {
-    let a_k = knife_edge_diffraction(d_m, f_mhz, a_e_m, theta_los, d_hzn_m);
-    let a_se = smooth_earth_diffraction(d_m, f_mhz, a_e_m, theta_los, d_hzn_m, h_e_m, z_g);
-    let delta_h_dsml = terrain_roughness(d_sml_m, delta_h_m);
-    let sigma_h_d = sigma_h(delta_h_dsml);
-    let a_fo = 15f64.min(5.0 * (1.0 + 1e-5 * h_m[0] * h_m[1] * f_mhz * sigma_h_d).log10());
-    let delta_h_d = terrain_roughness(d_m, delta_h_m);
-    let mut q = h_m[0] * h_m[1];
-    let qk = h_e_m[0] * h_e_m[1] - q;
-    if mode == CalcMode::PointToPoint {
-        q += 10.0;
+    Diffraction::new(
+        d_hzn_m, h_e_m, z_g, a_e_m, delta_h_m, h_m, mode, theta_los, d_sml_m, f_mhz,
+    )
+    .loss(d_m)
+}
+
+/// [`diffraction_loss`] with its distance-independent terms computed once.
+#[derive(Debug, Clone, Copy)]
+struct Diffraction {
+    smooth: SmoothEarth,
+    d_hzn_m: [f64; 2],
+    a_e_m: f64,
+    theta_los: f64,
+    f_mhz: f64,
+    delta_h_m: f64,
+    a_fo: f64,
+    term1: f64,
+    d_ml: f64,
+}
+
+impl Diffraction {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        d_hzn_m: [f64; 2],
+        h_e_m: [f64; 2],
+        z_g: Complex64,
+        a_e_m: f64,
+        delta_h_m: f64,
+        h_m: [f64; 2],
+        mode: CalcMode,
+        theta_los: f64,
+        d_sml_m: f64,
+        f_mhz: f64,
+    ) -> Self {
+        let delta_h_dsml = terrain_roughness(d_sml_m, delta_h_m);
+        let sigma_h_d = sigma_h(delta_h_dsml);
+        let a_fo = 15f64.min(5.0 * (1.0 + 1e-5 * h_m[0] * h_m[1] * f_mhz * sigma_h_d).log10());
+        let mut q = h_m[0] * h_m[1];
+        let qk = h_e_m[0] * h_e_m[1] - q;
+        if mode == CalcMode::PointToPoint {
+            q += 10.0;
+        }
+        Diffraction {
+            smooth: SmoothEarth::new(f_mhz, a_e_m, theta_los, d_hzn_m, h_e_m, z_g),
+            d_hzn_m,
+            a_e_m,
+            theta_los,
+            f_mhz,
+            delta_h_m,
+            a_fo,
+            term1: (1.0 + qk / q).sqrt(),
+            d_ml: d_hzn_m[0] + d_hzn_m[1],
+        }
     }
-    let term1 = (1.0 + qk / q).sqrt();
-    let d_ml = d_hzn_m[0] + d_hzn_m[1];
-    let q = (term1 + (-theta_los * a_e_m + d_ml) / d_m) * (delta_h_d * f_mhz / 47.7).min(6283.2);
-    let w = 25.1 / (25.1 + q.sqrt());
-    w * a_se + (1.0 - w) * a_k + a_fo
+
+    fn loss(&self, d_m: f64) -> f64 {
+        let a_k = knife_edge_diffraction(d_m, self.f_mhz, self.a_e_m, self.theta_los, self.d_hzn_m);
+        let a_se = self.smooth.loss(d_m);
+        let delta_h_d = terrain_roughness(d_m, self.delta_h_m);
+        let q = (self.term1 + (-self.theta_los * self.a_e_m + self.d_ml) / d_m)
+            * (delta_h_d * self.f_mhz / 47.7).min(6283.2);
+        let w = 25.1 / (25.1 + q.sqrt());
+        w * a_se + (1.0 - w) * a_k + self.a_fo
+    }
 }
 
 /// Line-of-sight loss: two-ray with rough-earth reflection, blended with the extended
@@ -408,13 +494,11 @@ pub fn longley_rice(
     let step = (a_e * a_e / f_mhz).powf(THIRD);
     let d_3 = d_sml.max(d_ml + 5.0 * step);
     let d_4 = d_3 + 10.0 * step;
-    let diff = |d: f64| {
-        diffraction_loss(
-            d, d_hzn_m, h_e_m, z_g, a_e, delta_h_m, h_m, mode, theta_los, d_sml, f_mhz,
-        )
-    };
-    let a_3 = diff(d_3);
-    let a_4 = diff(d_4);
+    let diff = Diffraction::new(
+        d_hzn_m, h_e_m, z_g, a_e, delta_h_m, h_m, mode, theta_los, d_sml, f_mhz,
+    );
+    let a_3 = diff.loss(d_3);
+    let a_4 = diff.loss(d_4);
     let m_d = (a_4 - a_3) / (d_4 - d_3);
     let a_d0 = a_3 - m_d * d_3;
 
@@ -762,7 +846,7 @@ pub fn find_horizons(e: &[f64], spacing_m: f64, a_e_m: f64, h_m: [f64; 2]) -> ([
     let c = 1.0 / two_a;
     // minimum over d in [lo, hi] of z + t·d + c·d² (c > 0)
     let min_curve = |z: f64, t: f64, lo: f64, hi: f64| {
-        let v = (-t / (2.0 * c)).clamp(lo, hi);
+        let v = (-t * a_e_m).max(lo).min(hi); // vertex −t/2c = −t·a_e
         z + v * (t + c * v)
     };
     let mut i = 1;
@@ -891,58 +975,49 @@ pub fn compute_delta_h(e: &[f64], spacing_m: f64, d_start_m: f64, d_end_m: f64) 
 
 /// The `r`-th largest and the `r`-th smallest of `s` (1-based rank, 1 ≤ r ≤ len).
 ///
-/// Selection on integer keys of the IEEE total order. For long inputs two pivots from a
-/// sorted sample of every 8th value cut the candidates for each tail to about r + 16
-/// values in one pass (a two-sided Floyd–Rivest step); a full selection is the fallback.
+/// For long inputs two pivots from a sorted sample of every 8th value cut the candidates for
+/// each tail to about r + 16 values in one pass (a two-sided Floyd–Rivest step); a full
+/// selection is the fallback (also taken when a NaN pivot leaves the buffers short).
 #[doc(hidden)]
 pub fn interdecile(s: &[f64], r: usize) -> (f64, f64) {
     let n = s.len();
-    let key = |v: f64| {
-        let b = v.to_bits() as i64;
-        b ^ ((((b >> 63) as u64) >> 1) as i64)
-    };
-    let unkey = |k: i64| f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64);
-    let mut keys = [0i64; 245];
-    let keys = &mut keys[..n];
-    for (k, &v) in keys.iter_mut().zip(s.iter()) {
-        *k = key(v);
-    }
-    let full = |keys: &mut [i64]| {
-        let lo = *keys.select_nth_unstable(r - 1).1;
-        let hi = *keys.select_nth_unstable(n - r).1;
+    let full = || {
+        let mut buf = [0.0f64; 245];
+        let buf = &mut buf[..n];
+        buf.copy_from_slice(s);
+        let lo = *buf.select_nth_unstable_by(r - 1, f64::total_cmp).1;
+        let hi = *buf.select_nth_unstable_by(n - r, f64::total_cmp).1;
         (hi, lo)
     };
     if n < 96 {
-        let (hi, lo) = full(keys);
-        return (unkey(hi), unkey(lo));
+        return full();
     }
     let m = n.div_ceil(8);
-    let mut samp = [0i64; 31];
+    let mut samp = [0.0f64; 31];
     let samp = &mut samp[..m];
     for (t, v) in samp.iter_mut().enumerate() {
-        *v = keys[8 * t];
+        *v = s[8 * t];
     }
-    samp.sort_unstable();
+    samp.sort_unstable_by(f64::total_cmp);
     let off = (r * m / n + 2).min(m - 1);
     let (pl, pu) = (samp[off], samp[m - 1 - off]);
-    let mut lbuf = [0i64; 245];
-    let mut ubuf = [0i64; 245];
+    let mut lbuf = [0.0f64; 245];
+    let mut ubuf = [0.0f64; 245];
     let (mut nl, mut nu) = (0usize, 0usize);
-    for &k in keys.iter() {
-        lbuf[nl] = k;
-        nl += usize::from(k < pl);
-        ubuf[nu] = k;
-        nu += usize::from(k > pu);
+    for &v in s {
+        lbuf[nl] = v;
+        nl += usize::from(v < pl);
+        ubuf[nu] = v;
+        nu += usize::from(v > pu);
     }
-    let (hi, lo) = if nl >= r && nu >= r {
+    if nl >= r && nu >= r {
         (
-            *ubuf[..nu].select_nth_unstable(nu - r).1,
-            *lbuf[..nl].select_nth_unstable(r - 1).1,
+            *ubuf[..nu].select_nth_unstable_by(nu - r, f64::total_cmp).1,
+            *lbuf[..nl].select_nth_unstable_by(r - 1, f64::total_cmp).1,
         )
     } else {
-        full(keys)
-    };
-    (unkey(hi), unkey(lo))
+        full()
+    }
 }
 
 /// Resample the profile between `d_start_m` and `d_end_m` at `n` = 10·p10 − 5 points

@@ -121,7 +121,7 @@ pub enum ItmError {
     #[error("computed effective earth radius is invalid")]
     EffectiveEarth,
     /// Path distance out of range (1017); also a profile with fewer than two points or a
-    /// spacing that is not positive.
+    /// spacing that is not positive and finite.
     #[error("path distance is out of range")]
     PathDistance,
     /// Δh < 0 (1018).
@@ -347,7 +347,7 @@ pub fn p2p_tls(
         &mut warnings,
     )
     .map_err(|k| fail(k, warnings))?;
-    if elevations_m.len() < 2 || !(spacing_m > 0.0) {
+    if elevations_m.len() < 2 || !(spacing_m > 0.0 && spacing_m.is_finite()) {
         return Err(fail(ItmError::PathDistance, warnings));
     }
     let e = elevations_m;
@@ -907,5 +907,56 @@ mod tests {
         assert_eq!(split_pfl(&[0.0, 50.0, 1.0]), None);
         assert_eq!(split_pfl(&[1.5, 50.0, 1.0, 2.0]), None);
         assert_eq!(split_pfl(&[]), None);
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Non-finite inputs give an error or a non-finite loss, never a panic.
+    #[test]
+    fn non_finite_inputs_do_not_panic() {
+        let p = bench_params();
+        let mut e = bench_profile();
+        assert!(p2p_tls(30.0, 10.0, &e, f64::INFINITY, &p, 50.0, 50.0, 50.0).is_err());
+        assert!(p2p_tls(30.0, 10.0, &e, f64::NAN, &p, 50.0, 50.0, 50.0).is_err());
+        assert!(p2p_tls(f64::NAN, 10.0, &e, 30.0, &p, 50.0, 50.0, 50.0).is_err());
+        e[500] = f64::NAN;
+        let _ = p2p_tls(30.0, 10.0, &e, 30.0, &p, 50.0, 50.0, 50.0);
+        e[500] = f64::INFINITY;
+        let _ = p2p_tls(30.0, 10.0, &e, 30.0, &p, 50.0, 50.0, 50.0);
+        for d in [f64::INFINITY, 1e12, 1e-9] {
+            let _ = area_tls(30.0, 10.0, 0, 0, d, 90.0, &p, 50.0, 50.0, 50.0);
+        }
+        let _ = area_tls(30.0, 10.0, 1, 2, 30.0, f64::INFINITY, &p, 50.0, 50.0, 50.0);
+        let _ = area_tls(
+            30.0,
+            10.0,
+            1,
+            2,
+            30.0,
+            90.0,
+            &ItmParams {
+                f_mhz: f64::NAN,
+                ..p
+            },
+            50.0,
+            50.0,
+            50.0,
+        );
+        let mut h0 = -1.0;
+        let _ = core::troposcatter_loss(
+            f64::NAN,
+            [0.0; 2],
+            [1e3; 2],
+            [10.0; 2],
+            8e6,
+            301.0,
+            600.0,
+            0.0,
+            &mut h0,
+        );
+        assert!(core::h0_function(10.0, f64::NAN).is_finite());
     }
 }
