@@ -29,15 +29,15 @@ use tiff::tags::Tag;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GeoTiffError {
-    /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be opened, read or written (the I/O error is the source).
+    #[error("{path}")]
     Io {
         path: String,
         #[source]
         source: std::io::Error,
     },
     /// The file is not a readable TIFF (or the encoder failed).
-    #[error("{path}: not a readable TIFF: {source}")]
+    #[error("{path}: not a readable TIFF")]
     Tiff {
         path: String,
         #[source]
@@ -264,6 +264,44 @@ mod tests {
         r.pixel_deg_y = -0.01;
         assert!(write_f32(&path, &r).is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// write → read is the identity on every raster (bit-exact values, exact geometry).
+        #[test]
+        fn write_read_round_trip(
+            w in 1usize..40,
+            h in 1usize..40,
+            west in -180.0f64..179.0,
+            north in -89.0f64..90.0,
+            px in 1e-5f64..0.1,
+            py in 1e-5f64..0.1,
+            seed in proptest::prelude::any::<u32>(),
+            nodata in proptest::prelude::any::<f32>(),
+        ) {
+            let data = (0..w * h)
+                .map(|i| f32::from_bits((i as u32).wrapping_mul(2_654_435_761) ^ seed))
+                .collect();
+            let r = GeoRaster { west_deg: west, north_deg: north, pixel_deg_x: px,
+                pixel_deg_y: py, width: w, height: h, data, nodata };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.tif");
+            write_f32(&path, &r).unwrap();
+            let back = read_f32(&path).unwrap();
+            proptest::prop_assert_eq!(
+                (back.west_deg, back.north_deg, back.pixel_deg_x, back.pixel_deg_y),
+                (west, north, px, py)
+            );
+            proptest::prop_assert_eq!((back.width, back.height), (w, h));
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bits(&back.data), bits(&r.data));
+            if nodata.is_nan() {
+                proptest::prop_assert!(back.nodata.is_nan());
+            } else {
+                proptest::prop_assert_eq!(back.nodata, nodata);
+            }
+        }
     }
 
     #[test]

@@ -160,6 +160,11 @@ fn unreadable_geotiffs_are_clear_errors() {
         "{e:?}"
     );
     assert!(e.to_string().contains("missing.tif"));
+    let cause = std::error::Error::source(&e).expect("the I/O error is chained");
+    assert!(
+        cause.downcast_ref::<std::io::Error>().is_some(),
+        "{cause:?}"
+    );
 
     // Not a TIFF at all.
     std::fs::write(p("junk.tif"), b"this is not a tiff file at all").unwrap();
@@ -183,6 +188,21 @@ fn unreadable_geotiffs_are_clear_errors() {
     let e = Terrain::geotiff(p("cut.tif")).unwrap_err();
     assert!(e.to_string().contains("cut.tif"), "{e}");
     assert!(Terrain::geotiff(p("good.tif")).is_ok());
+
+    // A header claiming a 10⁶ × 10⁶ raster: a clean error, not an allocation abort.
+    let mut huge = bytes.clone();
+    let ifd = u32::from_le_bytes(huge[4..8].try_into().unwrap()) as usize;
+    let count = u16::from_le_bytes(huge[ifd..ifd + 2].try_into().unwrap()) as usize;
+    for k in 0..count {
+        let e = ifd + 2 + 12 * k;
+        let tag = u16::from_le_bytes(huge[e..e + 2].try_into().unwrap());
+        if tag == 256 || tag == 257 {
+            huge[e + 8..e + 12].copy_from_slice(&1_000_000u32.to_le_bytes());
+        }
+    }
+    std::fs::write(p("huge.tif"), &huge).unwrap();
+    let e = Terrain::geotiff(p("huge.tif")).unwrap_err();
+    assert!(e.to_string().contains("huge.tif"), "{e}");
 
     // Projected CRS (UTM 14N).
     let utm = [1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32614];

@@ -16,12 +16,15 @@ enum Kernel {
     Gold,
     /// ITM point-to-point on the 30 km, 1001-point reference profile: profiles/s per core.
     Itm,
+    /// Terrain profile extraction: 30 km radials, 1001 points (profiles/s per core).
+    Terrain(super::bench_terrain::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
         Kernel::Itm => super::bench_itm::run(),
+        Kernel::Terrain(a) => super::bench_terrain::run(a),
     }
 }
 

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod bench_itm;
+pub mod bench_terrain;
 pub mod iq_info;
 pub mod itm;
 pub mod path;

@@ -62,6 +62,9 @@ pub struct RawRaster {
     pub sample_type: &'static str,
 }
 
+/// Largest decoded raster accepted, bytes (4 GiB: e.g. 32 768² float32 samples).
+const MAX_DECODED_BYTES: usize = 4 << 30;
+
 /// GeoKey ids used here (OGC 19-008r4 Annex B).
 const GT_MODEL_TYPE: u16 = 1024;
 const GT_RASTER_TYPE: u16 = 1025;
@@ -90,9 +93,16 @@ pub fn read_raster(path: &Path) -> Result<RawRaster, GeoTiffError> {
         path: p.clone(),
         source,
     })?;
+    // Large enough for any DEM that fits comfortably in memory,
+    // small enough that a corrupt header claiming a huge raster fails cleanly instead of
+    // aborting on allocation.
+    let mut limits = Limits::default();
+    limits.decoding_buffer_size = MAX_DECODED_BYTES;
+    limits.intermediate_buffer_size = MAX_DECODED_BYTES;
+    limits.ifd_value_size = 64 << 20;
     let mut dec = Decoder::new(BufReader::new(file))
         .map_err(tf)?
-        .with_limits(Limits::unlimited());
+        .with_limits(limits);
     let (w, h) = dec.dimensions().map_err(tf)?;
     let (width, height) = (w as usize, h as usize);
     if width == 0 || height == 0 {

@@ -96,39 +96,64 @@ impl GreatCircle {
         }
     }
 
+    /// Exact point at arc angle `th` (radians from the start): `(lat_deg, lon_deg)`, the
+    /// longitude unwrapped to within 180° of the start's.
+    #[inline]
+    fn point(&self, th: f64) -> (f64, f64) {
+        let (s, c) = th.sin_cos();
+        let [ax, ay, az] = self.a;
+        let [tx, ty, tz] = self.t;
+        let x = ax * c + tx * s;
+        let y = ay * c + ty * s;
+        let z = az * c + tz * s;
+        let lat = z.atan2((x * x + y * y).sqrt()).to_degrees();
+        let mut lon = y.atan2(x).to_degrees();
+        let dl = lon - self.lon0_deg;
+        if dl > 180.0 {
+            lon -= 360.0;
+        } else if dl < -180.0 {
+            lon += 360.0;
+        }
+        (lat, lon)
+    }
+
     /// Call `f(i, lat_deg, lon_deg)` for `n ≥ 2` points at arc fractions `i/(n−1)`, in order,
     /// until it returns `false`. Longitudes are unwrapped to stay within 180° of the start's.
+    ///
+    /// Points are exact on the great circle at nodes at most [`NODE_SPACING_M`] apart and
+    /// linearly interpolated in (lat, lon) between them: the chord of a node interval `L`
+    /// deviates from the arc by about `L²·tan φ/(8R)`, under 1 cm for `L` = 500 m up to 60°
+    /// latitude (3 cm at 80°), far below any DEM's resolution, and it saves two `atan2` per
+    /// point in the coverage inner loop.
     #[inline]
     pub(crate) fn for_each_point(&self, n: usize, mut f: impl FnMut(usize, f64, f64) -> bool) {
         debug_assert!(n >= 2);
-        let dth = self.delta / (n - 1) as f64;
-        let (sd, cd) = dth.sin_cos();
-        let (mut c, mut s) = (1.0f64, 0.0f64);
-        let [ax, ay, az] = self.a;
-        let [tx, ty, tz] = self.t;
-        for i in 0..n {
-            if i % 256 == 0 {
-                // Re-anchor the rotation recurrence to keep rounding from accumulating.
-                (s, c) = (i as f64 * dth).sin_cos();
+        let last = n - 1;
+        let dth = self.delta / last as f64;
+        let step_m = dth * EARTH_RADIUS_M;
+        let k = ((NODE_SPACING_M / step_m) as usize).clamp(1, 64);
+        let mut i0 = 0;
+        let mut p0 = self.point(0.0);
+        while i0 < last {
+            let i1 = (i0 + k).min(last);
+            let p1 = self.point(i1 as f64 * dth);
+            let inv = 1.0 / (i1 - i0) as f64;
+            let (dlat, dlon) = ((p1.0 - p0.0) * inv, (p1.1 - p0.1) * inv);
+            for j in 0..i1 - i0 {
+                let jf = j as f64;
+                if !f(i0 + j, p0.0 + jf * dlat, p0.1 + jf * dlon) {
+                    return;
+                }
             }
-            let x = ax * c + tx * s;
-            let y = ay * c + ty * s;
-            let z = az * c + tz * s;
-            let lat = z.atan2((x * x + y * y).sqrt()).to_degrees();
-            let mut lon = y.atan2(x).to_degrees();
-            let dl = lon - self.lon0_deg;
-            if dl > 180.0 {
-                lon -= 360.0;
-            } else if dl < -180.0 {
-                lon += 360.0;
-            }
-            if !f(i, lat, lon) {
-                return;
-            }
-            (c, s) = (c * cd - s * sd, s * cd + c * sd);
+            i0 = i1;
+            p0 = p1;
         }
+        f(last, p0.0, p0.1);
     }
 }
+
+/// Longest stretch of a sampled path between exact great-circle points, metres.
+pub(crate) const NODE_SPACING_M: f64 = 500.0;
 
 #[cfg(test)]
 mod tests {
@@ -181,9 +206,12 @@ mod tests {
         assert_eq!(pts.len(), 1001);
         let (la, lo) = pts[1000];
         assert!((la - end.0).abs() < 1e-10 && (lo - end.1).abs() < 1e-10);
-        // uniform spacing
-        let d1 = distance_m(pts[0].0, pts[0].1, pts[1].0, pts[1].1);
-        let d2 = distance_m(pts[999].0, pts[999].1, pts[1000].0, pts[1000].1);
-        assert!((d1 - 30.0).abs() < 1e-6 && (d2 - 30.0).abs() < 1e-6);
+        // uniform spacing, and every point on the great circle to within a centimetre
+        for i in 0..1000 {
+            let (a, b) = (pts[i], pts[i + 1]);
+            assert!((distance_m(a.0, a.1, b.0, b.1) - 30.0).abs() < 1e-3);
+            let exact = destination(lat0, lon0, az, 30.0 * i as f64);
+            assert!(distance_m(a.0, a.1, exact.0, exact.1) < 0.01, "{i}");
+        }
     }
 }

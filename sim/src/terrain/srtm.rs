@@ -209,6 +209,38 @@ impl Tile {
         })
     }
 
+    /// Bilinear lookup at fractional grid position (r, c): the four samples are read as two
+    /// 4-byte pairs; only a cell touching a void goes through the filled-void map.
+    #[inline(always)]
+    fn bilinear(&self, st: &TileState, r: f64, c: f64) -> Sample {
+        let n = self.n;
+        let last = (n - 1) as f64;
+        if !(r >= 0.0 && c >= 0.0 && r <= last && c <= last) {
+            return Sample::Outside;
+        }
+        let r0 = (r as usize).min(n - 2);
+        let c0 = (c as usize).min(n - 2);
+        let i0 = 2 * (r0 * n + c0);
+        let i1 = i0 + 2 * n;
+        let (Some(a), Some(b)) = (self.map.get(i0..i0 + 4), self.map.get(i1..i1 + 4)) else {
+            return Sample::Outside; // unreachable for a checked tile size
+        };
+        let v = [
+            i16::from_be_bytes([a[0], a[1]]),
+            i16::from_be_bytes([a[2], a[3]]),
+            i16::from_be_bytes([b[0], b[1]]),
+            i16::from_be_bytes([b[2], b[3]]),
+        ];
+        if v.contains(&HGT_VOID) {
+            return bilinear(r, c, n, n, |i, j| self.at(st, i, j));
+        }
+        let (fr, fc) = (r - r0 as f64, c - c0 as f64);
+        let z = |k: usize| f64::from(v[k]);
+        let top = z(0) + fc * (z(1) - z(0));
+        let bot = z(2) + fc * (z(3) - z(2));
+        Sample::Value(top + fr * (bot - top))
+    }
+
     #[inline(always)]
     fn at(&self, st: &TileState, r: usize, c: usize) -> f32 {
         let i = r * self.n + c;
@@ -362,16 +394,19 @@ impl SrtmDir {
             }
         };
         let t = &self.tiles[ti];
-        let st = t.state().map_err(|e| match e {
-            TerrainError::Format { what, .. } => TerrainError::Format {
-                path: t.path.display().to_string(),
-                what,
-            },
-            e => e,
-        })?;
+        let st = match t.state.get() {
+            Some(Ok(st)) => st,
+            _ => t.state().map_err(|e| match e {
+                TerrainError::Format { what, .. } => TerrainError::Format {
+                    path: t.path.display().to_string(),
+                    what,
+                },
+                e => e,
+            })?,
+        };
         let r = (t.south + 1.0 - lat_deg) * t.per_deg;
         let c = (lon_deg - t.west) * t.per_deg;
-        match bilinear(r, c, t.n, t.n, |i, j| t.at(st, i, j)) {
+        match t.bilinear(st, r, c) {
             Sample::Value(z) => Ok(z),
             Sample::Outside => Err(TerrainError::OutOfBounds { lat_deg, lon_deg }),
             Sample::Void => Err(TerrainError::Void {

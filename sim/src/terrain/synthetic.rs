@@ -47,20 +47,23 @@ pub struct Params {
     pub center_lon_deg: f64,
     /// Half-width of the square area covered, km (0 < h ≤ 500); the grid adds a 1 km margin.
     pub half_extent_km: f64,
-    /// Sample spacing in arc-seconds (latitude; longitude the same in degrees). Default 1″
-    /// (~31 m), coarsened automatically so the grid stays under 12 million samples.
+    /// Sample spacing in arc-seconds (latitude; longitude the same in degrees). Default 2″
+    /// (~62 m north–south, ~47 m east–west at 40°), coarsened automatically so the grid stays
+    /// under 12 million samples. The field's finest component has a wavelength of ~440 m, so
+    /// 2″ samples it about seven times per wavelength; finer grids cost memory and time
+    /// without adding relief.
     pub step_arcsec: f64,
 }
 
 impl Params {
-    /// Parameters with the default 1″ spacing.
+    /// Parameters with the default 2″ spacing.
     pub fn new(seed: u64, center_lat_deg: f64, center_lon_deg: f64, half_extent_km: f64) -> Self {
         Params {
             seed,
             center_lat_deg,
             center_lon_deg,
             half_extent_km,
-            step_arcsec: 1.0,
+            step_arcsec: 2.0,
         }
     }
 
