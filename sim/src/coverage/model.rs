@@ -1,6 +1,8 @@
 //! The propagation model a scenario names, built from its parameters.
 
 use crate::propagation::itm::{Climate, Itm, Quantiles};
+use crate::propagation::p526::DeltaBullington;
+use crate::propagation::two_ray::TwoRay;
 use crate::propagation::{FreeSpace, PathLoss};
 use crate::scenario::{ModelId, ModelSpec, Variability};
 
@@ -16,7 +18,8 @@ pub enum ModelError {
 /// Build the scenario's model (or `id` instead of the scenario's, for `lastmile path --model`).
 ///
 /// # Errors
-/// [`ModelError::Unavailable`] for a model this build lacks.
+/// [`ModelError::Unavailable`] for a model this build lacks (none at present; kept for
+/// models behind cargo features).
 pub fn build(spec: &ModelSpec, id: ModelId) -> Result<Box<dyn PathLoss>, ModelError> {
     match id {
         ModelId::Fspl => Ok(Box::new(FreeSpace)),
@@ -43,8 +46,10 @@ pub fn build(spec: &ModelSpec, id: ModelId) -> Result<Box<dyn PathLoss>, ModelEr
             },
             mdvar: i32::from(spec.mdvar),
         })),
-        ModelId::P526 => Err(ModelError::Unavailable("p526")),
-        ModelId::TwoRay => Err(ModelError::Unavailable("two-ray")),
+        ModelId::P526 => Ok(Box::new(DeltaBullington {
+            effective_earth_radius_km: spec.k_factor * 6371.0,
+        })),
+        ModelId::TwoRay => Ok(Box::new(TwoRay)),
     }
 }
 
