@@ -15,9 +15,6 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== cargo test (all features)" >&2
 cargo test --workspace --all-features
 
-echo "== release build and CLI integration tests" >&2
-cargo build --release --all-features
-
-echo "== notebooks (results/rural-tvws from the release build, then nbmake)" >&2
-target/release/lastmile run scenarios/rural-tvws.toml --force
+echo "== notebooks (results/rural-tvws from the binary the tests built, then nbmake)" >&2
+target/debug/lastmile run scenarios/rural-tvws.toml --force
 .venv/bin/python -m pytest -q --nbmake notebooks/

@@ -45,8 +45,6 @@ enum Command {
     Decode(cmd::decode::Args),
     /// Code-level or link-level Monte Carlo (BER/BLER curves as CSV).
     Link(cmd::link::Args),
-    /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
-    Itm(cmd::itm::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,7 +69,6 @@ fn main() -> ExitCode {
         Command::CellSearch(a) => cmd::cell_search::run(a),
         Command::Decode(a) => cmd::decode::run(a),
         Command::Link(a) => cmd::link::run(a),
-        Command::Itm(a) => cmd::itm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
