@@ -17,3 +17,7 @@ cargo test --workspace --all-features
 
 echo "== release build and CLI integration tests" >&2
 cargo build --release --all-features
+
+echo "== notebooks (results/rural-tvws from the release build, then nbmake)" >&2
+target/release/lastmile run scenarios/rural-tvws.toml --force
+.venv/bin/python -m pytest -q --nbmake notebooks/

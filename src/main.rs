@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod output;
 
 /// lastmile: rural last-mile wireless — LTE-style PHY/MAC, terrain-aware coverage and
 /// network simulation, live SDR.
@@ -26,6 +27,16 @@ enum Command {
     IqInfo(cmd::iq_info::Args),
     /// Benchmark a kernel; prints one JSON object.
     Bench(cmd::bench::Args),
+    /// Run a scenario: coverage maps, summary and run record into results/<name>/.
+    Run(cmd::run::Args),
+    /// Parse and check a scenario; diagnostics at file:line:col.
+    Validate(cmd::validate::Args),
+    /// Print the JSON Schema of the scenario format.
+    Schema(cmd::schema::Args),
+    /// Point-to-point report between a scenario site and a point (JSON).
+    Path(cmd::path::Args),
+    /// NTIA ITM (Longley-Rice) v1.4 on reference-format CSV inputs.
+    Itm(cmd::itm::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +52,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::IqInfo(a) => cmd::iq_info::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Run(a) => cmd::run::run(a),
+        Command::Validate(a) => cmd::validate::run(a),
+        Command::Schema(a) => cmd::schema::run(a),
+        Command::Path(a) => cmd::path::run(a),
+        Command::Itm(a) => cmd::itm::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

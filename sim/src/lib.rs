@@ -7,9 +7,12 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`terrain`] | digital elevation models and great-circle profiles |
+//! | [`terrain`] | terrain sources (synthetic, SRTM `.hgt`, GeoTIFF DEM) and great-circle profiles |
+//! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
 //! | [`raytrace`] | terrain ray tracer: mesh, BVH, reflections, diffraction, vegetation, CIR, coverage maps |
+//! | [`scenario`] | scenario files: raw TOML ([`scenario::ScenarioFile`]) → validated [`scenario::Scenario`] |
+//! | [`coverage`] | per-site received power, best server and SINR rasters; area summaries |
 //!
 //! ## Example
 //!
@@ -21,8 +24,11 @@
 //! assert!((loss - 108.0).abs() < 0.1);
 //! ```
 
+pub mod coverage;
+pub mod geotiff;
 pub mod propagation;
 pub mod raytrace;
+pub mod scenario;
 pub mod terrain;
 
 /// Errors of the simulation library.

@@ -16,12 +16,15 @@ enum Kernel {
     Gold,
     /// Terrain ray tracer: SBR rays per second on the peer tile's 40 × 40 km mesh.
     Raytrace(super::bench_raytrace::Args),
+    /// ITM point-to-point on the 30 km, 1001-point reference profile: profiles/s per core.
+    Itm,
 }
 
 pub fn run(a: Args) -> CmdResult {
     match a.kernel {
         Kernel::Gold => bench_gold(),
         Kernel::Raytrace(a) => super::bench_raytrace::run(a),
+        Kernel::Itm => super::bench_itm::run(),
     }
 }
 

@@ -3,8 +3,14 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_itm;
 pub mod bench_raytrace;
 pub mod iq_info;
+pub mod itm;
+pub mod path;
+pub mod run;
+pub mod schema;
+pub mod validate;
 
 /// A command's failure, carrying the exit code class of the contracts.
 #[derive(Debug)]
@@ -14,7 +20,6 @@ pub enum CliError {
     /// Runtime failure: exit 1.
     Runtime(anyhow::Error),
     /// The message was already printed (e.g. a rendered diagnostic); exit with this code.
-    #[allow(dead_code)] // for commands that render their own diagnostics (validate, run)
     Reported(u8),
 }
 

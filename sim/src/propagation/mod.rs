@@ -8,6 +8,13 @@
 //! | model | module |
 //! |---|---|
 //! | free space | [`FreeSpace`] |
+//! | ITM (Longley-Rice) v1.4, point-to-point and area | [`itm`] ([`itm::Itm`]) |
+//! | ITU-R P.526 delta-Bullington diffraction, knife-edge J(ν) | [`p526`] ([`p526::DeltaBullington`]) |
+//! | flat-earth two-ray with Fresnel reflection | [`two_ray`] ([`two_ray::TwoRay`]) |
+
+pub mod itm;
+pub mod p526;
+pub mod two_ray;
 
 /// Speed of light in vacuum, m/s.
 pub const C_M_PER_S: f64 = 299_792_458.0;

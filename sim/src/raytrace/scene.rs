@@ -257,10 +257,10 @@ impl Heightfield {
             )));
         }
         // DEM rows run north→south; columns west→east.
-        let r_top = ((dem.north_deg() - n) / dem.step_deg).ceil() as usize;
-        let r_bot = ((dem.north_deg() - s) / dem.step_deg).floor() as usize;
-        let c_w = ((w - dem.west_deg) / dem.step_deg).ceil() as usize;
-        let c_e = ((e - dem.west_deg) / dem.step_deg).floor() as usize;
+        let r_top = ((dem.north_deg() - n) / dem.step_lat_deg).ceil() as usize;
+        let r_bot = ((dem.north_deg() - s) / dem.step_lat_deg).floor() as usize;
+        let c_w = ((w - dem.west_deg) / dem.step_lon_deg).ceil() as usize;
+        let c_e = ((e - dem.west_deg) / dem.step_lon_deg).floor() as usize;
         if r_bot <= r_top || c_e <= c_w {
             return Err(RaytraceError::Terrain(
                 "window is smaller than one cell".into(),
@@ -282,13 +282,13 @@ impl Heightfield {
                 z_m.push(v);
             }
         }
-        let lat_s = dem.north_deg() - r_bot as f64 * dem.step_deg;
-        let lon_w = dem.west_deg + c_w as f64 * dem.step_deg;
+        let lat_s = dem.north_deg() - r_bot as f64 * dem.step_lat_deg;
+        let lon_w = dem.west_deg + c_w as f64 * dem.step_lon_deg;
         Ok(Heightfield {
             x0_m: (lon_w - lon0_deg) * coslat * METRES_PER_DEG,
             y0_m: (lat_s - lat0_deg) * METRES_PER_DEG,
-            dx_m: dem.step_deg * coslat * METRES_PER_DEG,
-            dy_m: dem.step_deg * METRES_PER_DEG,
+            dx_m: dem.step_lon_deg * coslat * METRES_PER_DEG,
+            dy_m: dem.step_lat_deg * METRES_PER_DEG,
             nx,
             ny,
             z_m,

@@ -61,7 +61,8 @@ pub fn dem() -> Dem {
     Dem {
         south_deg: 40.0,
         west_deg: -100.0,
-        step_deg: 1.0 / 1200.0,
+        step_lat_deg: 1.0 / 1200.0,
+        step_lon_deg: 1.0 / 1200.0,
         rows: N,
         cols: N,
         data,
