@@ -145,14 +145,14 @@ fn report(id: usize, o: &lastmile_sim::raytrace::LinkPaths, peer_db: f64) {
     };
     let d = o.diffraction;
     eprintln!(
-        "rx {id:2}: paths {:3} los {} ours {:.2} peer {peer_db:.2} | direct {:.2} best refl {:.2} | v {:.2} bull {:.2} sph {:.2} edges {}",
+        "rx {id:2}: paths {:3} los {} ours {:.2} peer {peer_db:.2} | direct {:.2} best refl {:.2} | v {:.2} knife {:.2} sph {:.2} edges {}",
         o.paths.len(),
         o.line_of_sight,
         o.loss_db,
         best(false),
         best(true),
         d.map_or(f64::NAN, |d| d.v),
-        d.map_or(f64::NAN, |d| d.bullington_db),
+        d.map_or(f64::NAN, |d| d.knife_edge_db),
         d.map_or(f64::NAN, |d| d.spherical_db),
         d.map_or(0, |d| d.edges),
     );

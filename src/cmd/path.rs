@@ -28,7 +28,7 @@ pub struct Args {
     /// Transmitting site by name (default: the first site).
     #[arg(long)]
     from: Option<String>,
-    /// Model: itm, p526, two-ray, fspl (default: the scenario's).
+    /// Model: itm, p526, two-ray, raytrace, fspl (default: the scenario's).
     #[arg(long)]
     model: Option<String>,
     /// Write a profile plot (PNG).
@@ -100,7 +100,7 @@ pub fn run(a: Args) -> CmdResult {
         None => sc.model.id,
         Some(m) => ModelId::from_name(m).ok_or_else(|| {
             CliError::usage(anyhow::anyhow!(
-                "--model {m}: expected itm, p526, two-ray or fspl"
+                "--model {m}: expected itm, p526, two-ray, raytrace or fspl"
             ))
         })?,
     };

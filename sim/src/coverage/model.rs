@@ -4,6 +4,7 @@ use crate::propagation::itm::{Climate, Itm, Quantiles};
 use crate::propagation::p526::DeltaBullington;
 use crate::propagation::two_ray::TwoRay;
 use crate::propagation::{FreeSpace, PathLoss};
+use crate::raytrace::{EarthModel, Raytracer};
 use crate::scenario::{ModelId, ModelSpec, Variability};
 
 /// Why a model cannot be built.
@@ -50,6 +51,10 @@ pub fn build(spec: &ModelSpec, id: ModelId) -> Result<Box<dyn PathLoss>, ModelEr
             effective_earth_radius_km: spec.k_factor * 6371.0,
         })),
         ModelId::TwoRay => Ok(Box::new(TwoRay)),
+        ModelId::Raytrace => Ok(Box::new(Raytracer {
+            earth: EarthModel::EffectiveRadius { k: spec.k_factor },
+            reflections: true,
+        })),
     }
 }
 

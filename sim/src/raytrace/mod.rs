@@ -8,7 +8,7 @@
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
-//! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's smooth-earth term; P.526 delta-Bullington; J(v) |
+//! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's J(v) and smooth-earth term |
 //! | [`vegetation`] | vegetation polygons with P.833 excess loss |
 //! | [`antenna`] | antenna patterns and polarisation bases |
 //! | [`cir`] | channel impulse response → tapped delay line |

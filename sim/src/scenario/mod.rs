@@ -242,6 +242,8 @@ pub enum ModelId {
     P526,
     /// Two-ray.
     TwoRay,
+    /// Terrain ray tracer (`raytrace::Raytracer`).
+    Raytrace,
     /// Free space.
     Fspl,
 }
@@ -253,6 +255,7 @@ impl ModelId {
             ModelId::Itm => "itm",
             ModelId::P526 => "p526",
             ModelId::TwoRay => "two-ray",
+            ModelId::Raytrace => "raytrace",
             ModelId::Fspl => "fspl",
         }
     }
@@ -263,6 +266,7 @@ impl ModelId {
             "itm" => ModelId::Itm,
             "p526" => ModelId::P526,
             "two-ray" => ModelId::TwoRay,
+            "raytrace" => ModelId::Raytrace,
             "fspl" => ModelId::Fspl,
             _ => return None,
         })
@@ -270,13 +274,13 @@ impl ModelId {
 
     /// The frequency range (Hz, inclusive) in which the model is defined.
     ///
-    /// ITM v1.4: 20 MHz – 20 GHz (NTIA's stated limits). P.526 and two-ray: 30 MHz – 50 GHz
+    /// ITM v1.4: 20 MHz – 20 GHz (NTIA's stated limits). P.526, two-ray and raytrace: 30 MHz – 50 GHz
     /// (the terrain-diffraction and ground-reflection regime those models describe).
     /// Free space: any positive frequency.
     pub fn frequency_range_hz(self) -> (f64, f64) {
         match self {
             ModelId::Itm => (20e6, 20e9),
-            ModelId::P526 | ModelId::TwoRay => (30e6, 50e9),
+            ModelId::P526 | ModelId::TwoRay | ModelId::Raytrace => (30e6, 50e9),
             ModelId::Fspl => (f64::MIN_POSITIVE, f64::INFINITY),
         }
     }
@@ -916,6 +920,7 @@ fn validate_model(c: &mut Checker, m: Option<&Spanned<ModelFile>>) -> Option<Mod
         None | Some(ModelKind::Itm) => ModelId::Itm,
         Some(ModelKind::P526) => ModelId::P526,
         Some(ModelKind::TwoRay) => ModelId::TwoRay,
+        Some(ModelKind::Raytrace) => ModelId::Raytrace,
         Some(ModelKind::Fspl) => ModelId::Fspl,
     };
     let climate = match &f.climate {

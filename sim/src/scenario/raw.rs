@@ -230,6 +230,9 @@ pub enum ModelKind {
     /// Two-ray (direct plus ground reflection).
     #[serde(rename = "two-ray")]
     TwoRay,
+    /// Terrain ray tracer on the profile: direct/diffracted ray plus ground reflections.
+    #[serde(rename = "raytrace")]
+    Raytrace,
     /// Free space.
     #[serde(rename = "fspl")]
     Fspl,
