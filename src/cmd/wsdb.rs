@@ -70,6 +70,28 @@ enum Sub {
         #[arg(long, default_value_t = 5)]
         emission_class: u8,
     },
+    /// Map the number of available channels over the served area: DIR/channels.asc (ESRI
+    /// ASCII grid, EPSG:4326, -9999 where refused), DIR/channels.png, DIR/map.json.
+    Map {
+        /// Database configuration.
+        #[arg(long)]
+        config: PathBuf,
+        /// Output directory (written atomically).
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+        /// Pixel size, degrees.
+        #[arg(long, value_parser = parse_f64, default_value = "0.02")]
+        step_deg: f64,
+        /// Antenna height above ground, m.
+        #[arg(long = "height-m", value_parser = parse_f64, default_value = "10")]
+        height_m: f64,
+        /// Fixed or portable device.
+        #[arg(long, value_enum, default_value_t = Device::Fixed)]
+        device: Device,
+        /// Replace a non-empty output directory.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -98,7 +120,178 @@ pub fn run(a: Args) -> CmdResult {
             Some(u) => query_url(&u, lat, lon, height_m, device),
             None => query_local(config, lat, lon, height_m, device, emission_class),
         },
+        Sub::Map {
+            config,
+            out,
+            step_deg,
+            height_m,
+            device,
+            force,
+        } => map(config, out, step_deg, height_m, device, force),
     }
+}
+
+/// Colour ramp for channel counts (dark blue → teal → yellow), 0 … `max`.
+fn ramp(v: f32, max: f32) -> [u8; 3] {
+    const STOPS: [[f32; 3]; 4] = [
+        [40.0, 20.0, 90.0],
+        [30.0, 110.0, 140.0],
+        [90.0, 190.0, 90.0],
+        [250.0, 230.0, 40.0],
+    ];
+    let t = (v / max.max(1.0)).clamp(0.0, 1.0) * 3.0;
+    let i = (t.floor() as usize).min(2);
+    let f = t - i as f32;
+    let mut out = [0u8; 3];
+    for k in 0..3 {
+        out[k] = (STOPS[i][k] * (1.0 - f) + STOPS[i + 1][k] * f).round() as u8;
+    }
+    out
+}
+
+fn map(
+    config: PathBuf,
+    out: PathBuf,
+    step_deg: f64,
+    height_m: f64,
+    device: Device,
+    force: bool,
+) -> CmdResult {
+    if !(step_deg > 0.0 && step_deg <= 1.0) {
+        return Err(CliError::usage(anyhow!("--step-deg must be in (0, 1]")));
+    }
+    if out.is_dir()
+        && std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+        && !force
+    {
+        return Err(CliError::usage(anyhow!(
+            "{} is not empty; use --force to replace it",
+            out.display()
+        )));
+    }
+    let db = load(&config)?;
+    let t0 = std::time::Instant::now();
+    let class = match device {
+        Device::Fixed => DeviceClass::Fixed,
+        Device::Portable => DeviceClass::Portable,
+    };
+    let g = db.channel_count_grid(step_deg, height_m, class, 5);
+    eprintln!(
+        "wsdb: {}×{} pixels in {:.1} s",
+        g.width,
+        g.height,
+        t0.elapsed().as_secs_f64()
+    );
+    let data: Vec<f32> = g
+        .counts
+        .iter()
+        .map(|c| c.map_or(f32::NAN, |n| n as f32))
+        .collect();
+    // ESRI ASCII grid (north-up, cell corners at the served area's south-west corner):
+    // GDAL/QGIS read it as EPSG:4326 with the .prj-less default; values are counts.
+    let mut asc = format!(
+        "ncols {}\nnrows {}\nxllcorner {}\nyllcorner {}\ncellsize {}\nNODATA_value -9999\n",
+        g.width,
+        g.height,
+        g.west_deg,
+        g.north_deg - g.step_deg * g.height as f64,
+        g.step_deg
+    );
+    for row in data.chunks(g.width) {
+        let line: Vec<String> = row
+            .iter()
+            .map(|v| {
+                if v.is_nan() {
+                    "-9999".to_owned()
+                } else {
+                    format!("{v}")
+                }
+            })
+            .collect();
+        asc.push_str(&line.join(" "));
+        asc.push('\n');
+    }
+    let (lo, hi) = db.raster.channels();
+    let max = (hi - lo + 1) as f32;
+    // PNG: ramp, grey where refused, station sites as white 3×3 dots.
+    let mut rgb = vec![0u8; g.width * g.height * 3];
+    for (i, v) in data.iter().enumerate() {
+        let px = if v.is_nan() {
+            [128, 128, 128]
+        } else {
+            ramp(*v, max)
+        };
+        rgb[3 * i..3 * i + 3].copy_from_slice(&px);
+    }
+    for s in &db.stations {
+        let r = ((g.north_deg - s.lat_deg) / g.step_deg).floor() as i64;
+        let c = ((s.lon_deg - g.west_deg) / g.step_deg).floor() as i64;
+        for dr in -1..=1 {
+            for dc in -1..=1 {
+                let (rr, cc) = (r + dr, c + dc);
+                if rr >= 0 && cc >= 0 && (rr as usize) < g.height && (cc as usize) < g.width {
+                    let i = 3 * (rr as usize * g.width + cc as usize);
+                    rgb[i..i + 3].copy_from_slice(&[255, 255, 255]);
+                }
+            }
+        }
+    }
+    let valid: Vec<f32> = data.iter().copied().filter(|v| !v.is_nan()).collect();
+    let mean = valid.iter().map(|&v| f64::from(v)).sum::<f64>() / valid.len().max(1) as f64;
+    let summary = serde_json::json!({
+        "config": config.display().to_string(),
+        "device": format!("{device:?}").to_lowercase(),
+        "height_agl_m": height_m,
+        "step_deg": step_deg,
+        "width": g.width,
+        "height": g.height,
+        "stations": db.stations.len(),
+        "channels_in_raster": max,
+        "min_channels": valid.iter().copied().fold(f32::INFINITY, f32::min),
+        "max_channels": valid.iter().copied().fold(0.0, f32::max),
+        "mean_channels": (mean * 100.0).round() / 100.0,
+        "refused_pixels": data.len() - valid.len(),
+        "files": ["channels.asc", "channels.png", "map.json"],
+    });
+    // Write into a temporary sibling directory, then rename into place.
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&parent).map_err(|e| CliError::runtime(anyhow!(e)))?;
+    let tmp = parent.join(format!(
+        ".{}.tmp.{}",
+        out.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| CliError::runtime(anyhow!(e)))?;
+    let write = || -> anyhow::Result<()> {
+        std::fs::write(tmp.join("channels.asc"), &asc)?;
+        let f = std::fs::File::create(tmp.join("channels.png"))?;
+        let mut enc =
+            png::Encoder::new(std::io::BufWriter::new(f), g.width as u32, g.height as u32);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header()?.write_image_data(&rgb)?;
+        std::fs::write(tmp.join("map.json"), serde_json::to_vec_pretty(&summary)?)?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(CliError::runtime(e));
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| CliError::runtime(anyhow!(e)))?;
+    }
+    std::fs::rename(&tmp, &out).map_err(|e| CliError::runtime(anyhow!(e)))?;
+    println!("{summary}");
+    Ok(())
 }
 
 fn load(config: &std::path::Path) -> Result<Database, CliError> {

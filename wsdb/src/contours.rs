@@ -8,8 +8,10 @@
 //! `E (dBµV/m) = P + 2.15 − Lb + 20·log10(f_MHz) + 107.22 − margin`
 //!
 //! (ITU-R P.525 conversion; 2.15 dB turns ERP into EIRP; `margin` is an optional extra
-//! margin, e.g. the time variability that turns a median prediction into F(50,90)). The search runs outward at 5 km steps to
-//! the first sample below threshold, then bisects to 100 m.
+//! margin, e.g. the time variability that turns a median prediction into F(50,90)).
+//! Terrain is sampled once per radial (spacing max_km/800, at least 100 m); the search runs
+//! outward at ~5 km steps to the first distance below threshold, then bisects to one
+//! profile spacing.
 //!
 //! The default model ([`contour_model`]) is NTIA ITM v1.4 (`sim::propagation::itm`) in
 //! broadcast mode at 90 % time and 50 % location, i.e. F(50,90) directly, with no extra
@@ -337,45 +339,61 @@ pub fn station_contour(
     model: &dyn PathLoss,
     p: &ContourParams,
 ) -> Result<Contour, Error> {
-    let field_at = |bearing: f64, d_m: f64| -> Result<f64, Error> {
-        let n = ((d_m / 250.0).ceil() as usize + 1).clamp(16, 256);
-        let prof = profile_along(dem, st.lat_deg, st.lon_deg, bearing, d_m, n)?;
-        let link = Link::new(&prof, st.height_agl_m, p.rx_height_m, f_hz);
-        let lb = model
-            .loss(&link)
-            .map_err(|e| Error::Propagation(e.to_string()))?
-            .loss_db;
-        Ok(field_dbu(st.erp_kw, lb, f_hz) - p.time_variability_db)
-    };
+    let max_m = p.max_km * 1e3;
+    // Terrain is sampled once per radial at uniform spacing out to max_km; the profile for
+    // a candidate distance is a prefix of it, so each evaluation costs one model call.
+    let spacing = (max_m / 800.0).max(100.0);
+    let n_max = (max_m / spacing).ceil() as usize + 1;
     let radials: Result<Vec<f64>, Error> = (0..p.radials)
         .into_par_iter()
         .map(|i| {
             let b = f64::from(i) * 360.0 / f64::from(p.radials);
-            let max_m = p.max_km * 1e3;
-            let step = 5_000.0;
-            let mut lo = 0.0;
+            let full = profile_along(
+                dem,
+                st.lat_deg,
+                st.lon_deg,
+                b,
+                spacing * (n_max - 1) as f64,
+                n_max,
+            )?;
+            let field_at = |k: usize| -> Result<f64, Error> {
+                let prof = Profile {
+                    spacing_m: spacing,
+                    elevations_m: full.elevations_m[..=k].to_vec(),
+                };
+                let link = Link::new(&prof, st.height_agl_m, p.rx_height_m, f_hz);
+                let lb = model
+                    .loss(&link)
+                    .map_err(|e| Error::Propagation(e.to_string()))?
+                    .loss_db;
+                Ok(field_dbu(st.erp_kw, lb, f_hz) - p.time_variability_db)
+            };
+            // Outward at ~5 km steps from 1 km to the first sample below threshold, then
+            // bisect on the profile index.
+            let step = ((5_000.0 / spacing).round() as usize).max(1);
+            let mut lo = 0usize;
             let mut hi = None;
-            let mut d = 1_000.0;
-            while d <= max_m {
-                if field_at(b, d)? < threshold_dbu {
-                    hi = Some(d);
+            let mut k = ((1_000.0 / spacing).ceil() as usize).max(2);
+            while k < n_max {
+                if field_at(k)? < threshold_dbu {
+                    hi = Some(k);
                     break;
                 }
-                lo = d;
-                d += step;
+                lo = k;
+                k += step;
             }
             let Some(mut hi) = hi else {
                 return Ok(p.max_km);
             };
-            while hi - lo > 100.0 {
-                let mid = 0.5 * (lo + hi);
-                if field_at(b, mid)? < threshold_dbu {
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if field_at(mid)? < threshold_dbu {
                     hi = mid;
                 } else {
                     lo = mid;
                 }
             }
-            Ok(lo / 1e3)
+            Ok(lo as f64 * spacing / 1e3)
         })
         .collect();
     Ok(Contour {

@@ -96,7 +96,7 @@ pub enum QueryError {
 pub struct Availability {
     /// Available channels, ascending.
     pub channels: Vec<ChannelAvailability>,
-    /// Device HAAT used, m.
+    /// Device HAAT used, m (portable devices: their height above ground).
     pub haat_m: f64,
 }
 
@@ -147,11 +147,16 @@ impl Database {
         model: &dyn PathLoss,
     ) -> Result<Database, Error> {
         let raster = raster_of(config.ruleset);
-        let dem = contours::build_terrain(
-            &config.terrain,
-            &config.coverage,
-            config.contours.max_km + 20.0,
-        )?;
+        // Terrain covers the served area and every station, plus the contour search range.
+        let mut bbox = config.coverage;
+        for s in &stations {
+            bbox.south_deg = bbox.south_deg.min(s.lat_deg);
+            bbox.north_deg = bbox.north_deg.max(s.lat_deg);
+            bbox.west_deg = bbox.west_deg.min(s.lon_deg);
+            bbox.east_deg = bbox.east_deg.max(s.lon_deg);
+        }
+        let dem =
+            contours::build_terrain(&config.terrain, &bbox, config.contours.max_km * 1.05 + 20.0)?;
         let mut cs = Vec::with_capacity(stations.len());
         for s in &stations {
             let f = raster.center_hz(s.channel).map_err(|e| Error::Stations {
@@ -225,7 +230,12 @@ impl Database {
         if !self.config.coverage.contains(q.lat_deg, q.lon_deg) {
             return Err(QueryError::OutsideCoverage(q.lat_deg, q.lon_deg));
         }
-        let haat = contours::haat_m(&self.dem, q.lat_deg, q.lon_deg, q.height_agl_m);
+        // Portable devices use the first separation row whatever their HAAT; only fixed
+        // devices need the (112-sample) HAAT computation.
+        let haat = match q.class {
+            DeviceClass::Fixed => contours::haat_m(&self.dem, q.lat_deg, q.lon_deg, q.height_agl_m),
+            DeviceClass::Portable => q.height_agl_m,
+        };
         let (sep_co, sep_adj) = match q.class {
             DeviceClass::Portable => rules::fcc_separation_km(0.0)?,
             DeviceClass::Fixed => {
@@ -404,5 +414,63 @@ impl Database {
                 profiles: narrow_profiles,
             },
         ]
+    }
+}
+
+/// A north-up grid of the number of available channels over the served area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelCountGrid {
+    /// Longitude of the western edge, degrees.
+    pub west_deg: f64,
+    /// Latitude of the northern edge, degrees.
+    pub north_deg: f64,
+    /// Pixel size, degrees (square in degrees).
+    pub step_deg: f64,
+    /// Columns.
+    pub width: usize,
+    /// Rows (row 0 north).
+    pub height: usize,
+    /// Channel count at each pixel centre, row-major; `None` where a rule refuses.
+    pub counts: Vec<Option<u32>>,
+}
+
+impl Database {
+    /// Count the available channels at the centre of every `step_deg` pixel of the served
+    /// area, for a device of class `class` with antenna `height_agl_m` (rayon over rows).
+    pub fn channel_count_grid(
+        &self,
+        step_deg: f64,
+        height_agl_m: f64,
+        class: DeviceClass,
+        emission_class: u8,
+    ) -> ChannelCountGrid {
+        use rayon::prelude::*;
+        let c = self.config.coverage;
+        let width = (((c.east_deg - c.west_deg) / step_deg).round() as usize).max(1);
+        let height = (((c.north_deg - c.south_deg) / step_deg).round() as usize).max(1);
+        let counts = (0..height)
+            .into_par_iter()
+            .flat_map_iter(|r| {
+                (0..width).map(move |col| {
+                    let q = Query {
+                        lat_deg: c.north_deg - (r as f64 + 0.5) * step_deg,
+                        lon_deg: c.west_deg + (col as f64 + 0.5) * step_deg,
+                        height_agl_m,
+                        uncertainty_m: 0.0,
+                        class,
+                        emission_class,
+                    };
+                    self.available(&q).ok().map(|a| a.channels.len() as u32)
+                })
+            })
+            .collect();
+        ChannelCountGrid {
+            west_deg: c.west_deg,
+            north_deg: c.north_deg,
+            step_deg,
+            width,
+            height,
+            counts,
+        }
     }
 }
