@@ -22,8 +22,11 @@ pub fn turbo(t: f64) -> [u8; 3] {
 mod tests {
     #[test]
     fn turbo_ends() {
-        // Dark blue-purple at 0, dark red at 1, green-yellow in the middle.
-        let a = super::turbo(0.0);
+        // Near-black at 0 (the polynomial gives (35, 23, 27)), blue by 0.1, dark red at 1,
+        // green-yellow in the middle.
+        let z = super::turbo(0.0);
+        assert!(z.iter().all(|&c| c < 40), "{z:?}");
+        let a = super::turbo(0.1);
         let b = super::turbo(1.0);
         let m = super::turbo(0.5);
         assert!(a[2] > a[0] && a[2] > a[1]);
