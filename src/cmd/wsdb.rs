@@ -70,8 +70,9 @@ enum Sub {
         #[arg(long, default_value_t = 5)]
         emission_class: u8,
     },
-    /// Map the number of available channels over the served area: DIR/channels.asc (ESRI
-    /// ASCII grid, EPSG:4326, -9999 where refused), DIR/channels.png, DIR/map.json.
+    /// Map the number of available channels over the served area: DIR/channels.tif (Float32
+    /// GeoTIFF, EPSG:4326) and DIR/channels.asc (ESRI ASCII grid), both -9999 where refused,
+    /// DIR/channels.png, DIR/map.json.
     Map {
         /// Database configuration.
         #[arg(long)]
@@ -253,7 +254,7 @@ fn map(
         "max_channels": valid.iter().copied().fold(0.0, f32::max),
         "mean_channels": (mean * 100.0).round() / 100.0,
         "refused_pixels": data.len() - valid.len(),
-        "files": ["channels.asc", "channels.png", "map.json"],
+        "files": ["channels.tif", "channels.asc", "channels.png", "map.json"],
     });
     // Write into a temporary sibling directory, then rename into place.
     let parent = out
@@ -273,6 +274,20 @@ fn map(
     std::fs::create_dir_all(&tmp).map_err(|e| CliError::runtime(anyhow!(e)))?;
     let write = || -> anyhow::Result<()> {
         std::fs::write(tmp.join("channels.asc"), &asc)?;
+        let raster = sim::geotiff::GeoRaster {
+            west_deg: g.west_deg,
+            north_deg: g.north_deg,
+            pixel_deg_x: g.step_deg,
+            pixel_deg_y: g.step_deg,
+            width: g.width,
+            height: g.height,
+            data: data
+                .iter()
+                .map(|v| if v.is_nan() { -9999.0 } else { *v })
+                .collect(),
+            nodata: -9999.0,
+        };
+        sim::geotiff::write_f32(&tmp.join("channels.tif"), &raster)?;
         let f = std::fs::File::create(tmp.join("channels.png"))?;
         let mut enc =
             png::Encoder::new(std::io::BufWriter::new(f), g.width as u32, g.height as u32);
