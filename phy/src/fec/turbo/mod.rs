@@ -225,6 +225,25 @@ pub struct DecodeOutcome {
     pub stopped_early: bool,
 }
 
+/// Check the lengths both decoders take: `d_llr` holds d0|d1|d2 of K+4 LLRs each, `bits` K.
+pub(crate) fn check_decode_lengths(k: usize, d_llr: &[f32], bits: &[u8]) -> crate::Result<()> {
+    if d_llr.len() != 3 * (k + 4) {
+        return Err(crate::Error::Length {
+            what: "turbo decode: d0|d1|d2 LLRs",
+            expected: 3 * (k + 4),
+            got: d_llr.len(),
+        });
+    }
+    if bits.len() != k {
+        return Err(crate::Error::Length {
+            what: "turbo decode: output bits",
+            expected: k,
+            got: bits.len(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,20 +126,7 @@ impl ScalarDecoder {
     ) -> Result<DecodeOutcome> {
         let k = self.k;
         let dl = k + 4;
-        if d_llr.len() != 3 * dl {
-            return Err(Error::Length {
-                what: "turbo decode: d0|d1|d2 LLRs",
-                expected: 3 * dl,
-                got: d_llr.len(),
-            });
-        }
-        if bits.len() != k {
-            return Err(Error::Length {
-                what: "turbo decode: output bits",
-                expected: k,
-                got: bits.len(),
-            });
-        }
+        super::check_decode_lengths(k, d_llr, bits)?;
         if iterations == 0 {
             return Err(Error::Unsupported {
                 what: "iterations",
