@@ -253,6 +253,75 @@ fn demap_dispatch(m: Modulation, symbols: &[Complex32], noise_var: f32, llrs: &m
 
 const DEMAP_BLOCK: usize = 16;
 
+/// Per-axis tables of the fast demapper for `NB` bits per axis (`H = 2^(NB−1)` positive
+/// levels): the positive level magnitudes `mag[i]` (computed exactly as the scalar
+/// demapper's levels), and for each bit `k ≥ 1` of the axis which magnitudes carry a 1.
+struct AxisTables<const H: usize> {
+    mag: [f32; H],
+    /// `ones[k][i]`: magnitude `i` has bit `k` set (`k = 1..NB`; row 0 unused).
+    ones: [[bool; H]; 4],
+    /// The smallest magnitude (nearest level across the sign boundary).
+    m_min: f32,
+}
+
+impl<const H: usize> AxisTables<H> {
+    fn new(m: Modulation, nb: usize) -> Self {
+        let scale = m.scale();
+        let mut mag = [0f32; H];
+        let mut ones = [[false; H]; 4];
+        let mut bb = [0u8; 4];
+        // Codes with b0 = 0 (the MSB of the axis code) are the positive levels; the negative
+        // level of the same lower bits has the same magnitude (pam_level is odd in s0).
+        for (code, slot) in mag.iter_mut().enumerate() {
+            for (k, b) in bb.iter_mut().enumerate().take(nb) {
+                *b = ((code >> (nb - 1 - k)) & 1) as u8;
+            }
+            *slot = pam_level(&bb[..nb]) * scale;
+            for (k, row) in ones.iter_mut().enumerate().take(nb).skip(1) {
+                row[code] = bb[k] == 1;
+            }
+        }
+        let m_min = mag.iter().copied().fold(f32::INFINITY, f32::min);
+        AxisTables { mag, ones, m_min }
+    }
+}
+
+/// Max-log LLRs of the `NB` bits of one axis value `v` (bit `k` into `out[k]`), in the
+/// magnitude form: with `a = |v|`, the nearest level of every bit subset is found among the
+/// levels of `v`'s own sign (the subsets of bits ≥ 1 are symmetric, and the mirrored level
+/// is never nearer), so only the `H` distances `(a − mag_i)²` and the one across zero,
+/// `(a + m_min)²`, are needed. Every distance equals, as a float, the scalar demapper's
+/// `(v − level)²` for the same level (rounding is sign-symmetric), and a minimum is one of
+/// its operands, so the result is the scalar one bit for bit (for non-NaN input).
+#[inline(always)]
+fn demap_axis<const NB: usize, const H: usize>(
+    t: &AxisTables<H>,
+    v: f32,
+    inv_n0: f32,
+) -> [f32; NB] {
+    let a = v.abs();
+    let mut d = [0f32; H];
+    for (x, &m) in d.iter_mut().zip(&t.mag) {
+        *x = (a - m) * (a - m);
+    }
+    let dn = (a + t.m_min) * (a + t.m_min);
+    let near = d.iter().copied().fold(f32::INFINITY, f32::min);
+    let mut out = [0f32; NB];
+    out[0] = if v < 0.0 { near - dn } else { dn - near } * inv_n0;
+    for (k, o) in out.iter_mut().enumerate().skip(1) {
+        let (mut d0, mut d1) = (f32::INFINITY, f32::INFINITY);
+        for (&di, &one) in d.iter().zip(&t.ones[k]) {
+            if one {
+                d1 = d1.min(di);
+            } else {
+                d0 = d0.min(di);
+            }
+        }
+        *o = (d1 - d0) * inv_n0;
+    }
+    out
+}
+
 #[inline(always)]
 fn demap_block<const NB: usize>(
     m: Modulation,
@@ -260,43 +329,42 @@ fn demap_block<const NB: usize>(
     noise_var: f32,
     llrs: &mut [f32],
 ) {
+    match NB {
+        1 => demap_block_h::<1, 1>(m, symbols, noise_var, llrs),
+        2 => demap_block_h::<2, 2>(m, symbols, noise_var, llrs),
+        3 => demap_block_h::<3, 4>(m, symbols, noise_var, llrs),
+        _ => demap_block_h::<4, 8>(m, symbols, noise_var, llrs),
+    }
+}
+
+#[inline(always)]
+fn demap_block_h<const NB: usize, const H: usize>(
+    m: Modulation,
+    symbols: &[Complex32],
+    noise_var: f32,
+    llrs: &mut [f32],
+) {
     let qm = 2 * NB;
     let inv_n0 = 1.0 / noise_var.max(f32::MIN_POSITIVE);
-    let scale = m.scale();
-    let levels = 1usize << NB;
-    let mut lv = [0f32; 16];
-    let mut bb = [0u8; 4];
-    for (code, l) in lv.iter_mut().enumerate().take(levels) {
-        for (k, b) in bb.iter_mut().enumerate().take(NB) {
-            *b = ((code >> (NB - 1 - k)) & 1) as u8;
-        }
-        *l = pam_level(&bb[..NB]) * scale;
-    }
+    let t = AxisTables::<H>::new(m, NB);
     let mut chunks = symbols.chunks_exact(DEMAP_BLOCK);
     let mut out_chunks = llrs.chunks_exact_mut(DEMAP_BLOCK * qm);
     for (sy, out) in (&mut chunks).zip(&mut out_chunks) {
-        for axis in 0..2 {
-            let mut v = [0f32; DEMAP_BLOCK];
-            for (x, s) in v.iter_mut().zip(sy) {
-                *x = if axis == 0 { s.re } else { s.im };
-            }
+        // Lane-parallel: all 16 symbols' axis LLRs into bit-major arrays, then interleave.
+        let mut li = [[0f32; DEMAP_BLOCK]; NB];
+        let mut lq = [[0f32; DEMAP_BLOCK]; NB];
+        for j in 0..DEMAP_BLOCK {
+            let a = demap_axis::<NB, H>(&t, sy[j].re, inv_n0);
+            let b = demap_axis::<NB, H>(&t, sy[j].im, inv_n0);
             for k in 0..NB {
-                let mut d0 = [f32::INFINITY; DEMAP_BLOCK];
-                let mut d1 = [f32::INFINITY; DEMAP_BLOCK];
-                for (code, &l) in lv.iter().enumerate().take(levels) {
-                    let one = (code >> (NB - 1 - k)) & 1 == 1;
-                    for j in 0..DEMAP_BLOCK {
-                        let d = (v[j] - l) * (v[j] - l);
-                        if one {
-                            d1[j] = d1[j].min(d);
-                        } else {
-                            d0[j] = d0[j].min(d);
-                        }
-                    }
-                }
-                for j in 0..DEMAP_BLOCK {
-                    out[j * qm + 2 * k + axis] = (d1[j] - d0[j]) * inv_n0;
-                }
+                li[k][j] = a[k];
+                lq[k][j] = b[k];
+            }
+        }
+        for (j, o) in out.chunks_exact_mut(qm).enumerate() {
+            for k in 0..NB {
+                o[2 * k] = li[k][j];
+                o[2 * k + 1] = lq[k][j];
             }
         }
     }
@@ -318,7 +386,23 @@ mod fast_tests {
             s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             (s >> 8) as f32 / (1u32 << 24) as f32 * 3.0 - 1.5
         };
-        let syms: Vec<Complex32> = (0..1003).map(|_| Complex32::new(rnd(), rnd())).collect();
+        let mut syms: Vec<Complex32> = (0..1003).map(|_| Complex32::new(rnd(), rnd())).collect();
+        // Exact levels, midpoints, zeros of both signs and large values.
+        for (i, v) in [
+            0.0f32,
+            -0.0,
+            1.0 / 42f32.sqrt(),
+            2.0 / 42f32.sqrt(),
+            -4.0 / 42f32.sqrt(),
+            1e15,
+            -1e15,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            syms[i * 16] = Complex32::new(v, -v);
+            syms[i * 16 + 1] = Complex32::new(-v, v * 0.5);
+        }
         for m in [
             Modulation::Bpsk,
             Modulation::Qpsk,

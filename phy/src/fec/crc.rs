@@ -118,7 +118,10 @@ impl Crc {
         let mut r = 0u32;
         let mut chunks = bits.chunks_exact(8);
         for c in &mut chunks {
-            let byte = c.iter().fold(0u8, |acc, &b| (acc << 1) | (b & 1));
+            // Pack eight 0/1 bytes, first bit into the MSB: the multiply moves byte i's low
+            // bit to bit 63 − i of the product without carries.
+            let x = u64::from_le_bytes(c.try_into().expect("8 bytes")) & 0x0101_0101_0101_0101;
+            let byte = (x.wrapping_mul(0x8040_2010_0804_0201) >> 56) as u8;
             r = self.update_byte(r, byte);
         }
         for &b in chunks.remainder() {

@@ -119,20 +119,54 @@ impl Segmentation {
             });
         }
         blocks.resize_with(self.c, Vec::new);
-        let mut s = 0;
         for (r, blk) in blocks.iter_mut().enumerate() {
-            let k = self.k(r);
-            let f = self.filler_of(r);
-            let n = k - self.l - f;
-            blk.clear();
-            blk.resize(f, 0);
-            blk.extend_from_slice(&b_bits[s..s + n]);
-            s += n;
-            if self.l > 0 {
-                crc24b.attach_bits(blk);
-            }
-            debug_assert_eq!(blk.len(), k);
+            self.segment_block(r, b_bits, crc24b, blk)?;
         }
+        Ok(())
+    }
+
+    /// Code block `r` alone (as [`segment`](Self::segment) builds it) into `blk`, which is
+    /// cleared first: `K_r` bits.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if `b_bits.len() != B`; [`Error::Unsupported`] if `r >= C`.
+    pub fn segment_block(
+        &self,
+        r: usize,
+        b_bits: &[u8],
+        crc24b: &Crc,
+        blk: &mut Vec<u8>,
+    ) -> Result<()> {
+        if b_bits.len() != self.b {
+            return Err(Error::Length {
+                what: "segmentation input",
+                expected: self.b,
+                got: b_bits.len(),
+            });
+        }
+        if r >= self.c {
+            return Err(Error::Unsupported {
+                what: "code block index (must be < C)",
+                value: r.to_string(),
+            });
+        }
+        // Payload start: blocks before r carry K_i − L − F_i payload bits each.
+        let before = if r < self.c_minus {
+            r * self.k_minus
+        } else {
+            self.c_minus * self.k_minus + (r - self.c_minus) * self.k_plus
+        };
+        let s = before - r * self.l - if r > 0 { self.filler } else { 0 };
+        let k = self.k(r);
+        let f = self.filler_of(r);
+        let n = k - self.l - f;
+        blk.clear();
+        blk.resize(f, 0);
+        blk.extend_from_slice(&b_bits[s..s + n]);
+        if self.l > 0 {
+            crc24b.attach_bits(blk);
+        }
+        debug_assert_eq!(blk.len(), k);
         Ok(())
     }
 

@@ -30,7 +30,7 @@
 //! # References
 //! 3GPP TS 36.212 §5.3.2, §5.1; TS 36.211 §6.3.1.
 
-use super::{CbChain, CbDecoder, SoftBufferLimit, TbDecoded, TbSoftBuffer};
+use super::{CbChain, CbDecoder, EncodeScratch, SoftBufferLimit, TbDecoded, TbSoftBuffer};
 use crate::modulation::Modulation;
 use crate::sequence::Gold;
 use crate::{Error, Result};
@@ -87,6 +87,7 @@ impl Params {
 #[derive(Debug, Default)]
 pub struct Encoder {
     cache: Option<(Params, CbChain)>,
+    scratch: EncodeScratch,
 }
 
 impl Encoder {
@@ -105,7 +106,7 @@ impl Encoder {
             self.cache = Some((p.clone(), p.chain()?));
         }
         let (_, chain) = self.cache.as_ref().expect("set above");
-        chain.encode(tb, p.rv, out)?;
+        chain.encode(tb, p.rv, out, &mut self.scratch)?;
         if let Some(c) = p.c_init {
             Gold::new(c).scramble_bits(out);
         }

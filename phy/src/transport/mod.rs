@@ -44,12 +44,34 @@ pub enum SoftBufferLimit {
     },
 }
 
+/// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
+static SPREAD_MSB: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            t[b] |= (((b >> (7 - i)) & 1) as u64) << (8 * i);
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Bytes (MSB first) to bits.
 pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
-    bytes
-        .iter()
-        .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1))
-        .collect()
+    let mut out = Vec::with_capacity(8 * bytes.len());
+    extend_bits(bytes, &mut out);
+    out
+}
+
+/// Append the bits of `bytes` (MSB first), one 0/1 per byte, to `out`.
+fn extend_bits(bytes: &[u8], out: &mut Vec<u8>) {
+    out.reserve(8 * bytes.len());
+    for &b in bytes {
+        out.extend_from_slice(&SPREAD_MSB[usize::from(b)].to_le_bytes());
+    }
 }
 
 /// Bits (MSB first, length a multiple of 8) to bytes.
@@ -69,6 +91,8 @@ pub(crate) struct CbChain {
     pub e: Vec<usize>,
     /// QPP permutations of the (at most two) block sizes, `(K, Π)`.
     pub perms: Vec<(usize, Vec<u32>)>,
+    crc24a: Crc,
+    crc24b: Crc,
 }
 
 impl CbChain {
@@ -109,11 +133,24 @@ impl CbChain {
                 perms.push((k, turbo::qpp_permutation(k)?));
             }
         }
-        Ok(CbChain { seg, rm, e, perms })
+        Ok(CbChain {
+            seg,
+            rm,
+            e,
+            perms,
+            crc24a: Crc::new(CrcKind::Crc24A),
+            crc24b: Crc::new(CrcKind::Crc24B),
+        })
     }
 
-    /// TB bytes → rate-matched, concatenated bits (G).
-    pub fn encode(&self, tb: &[u8], rv: usize, out: &mut Vec<u8>) -> Result<()> {
+    /// TB bytes → rate-matched, concatenated bits (G), with reusable buffers `s`.
+    pub fn encode(
+        &self,
+        tb: &[u8],
+        rv: usize,
+        out: &mut Vec<u8>,
+        s: &mut EncodeScratch,
+    ) -> Result<()> {
         let tbs = self.seg.b - 24;
         if tb.len() * 8 != tbs {
             return Err(Error::Length {
@@ -122,28 +159,38 @@ impl CbChain {
                 got: tb.len(),
             });
         }
-        let mut bits = bytes_to_bits(tb);
-        Crc::new(CrcKind::Crc24A).attach_bits(&mut bits);
-        let mut blocks = Vec::new();
-        self.seg
-            .segment(&bits, &Crc::new(CrcKind::Crc24B), &mut blocks)?;
+        // TB CRC on the packed bytes, then everything bit-per-byte.
+        let crc = self.crc24a.checksum_bytes(tb);
+        s.b.clear();
+        extend_bits(tb, &mut s.b);
+        s.b.extend((0..24).rev().map(|i| ((crc >> i) & 1) as u8));
         out.clear();
-        let mut d = Vec::new();
-        for (r, blk) in blocks.iter().enumerate() {
-            d.resize(3 * (blk.len() + 4), 0);
+        out.reserve(self.e.iter().sum());
+        for r in 0..self.seg.c {
+            self.seg.segment_block(r, &s.b, &self.crc24b, &mut s.blk)?;
+            let k = s.blk.len();
+            s.d.resize(3 * (k + 4), 0);
             let perm = &self
                 .perms
                 .iter()
-                .find(|(k, _)| *k == blk.len())
+                .find(|(kk, _)| *kk == k)
                 .expect("planned for every block size")
                 .1;
-            turbo::encode_with(blk, perm, &mut d)?;
+            turbo::encode_with(&s.blk, perm, &mut s.d)?;
             let start = out.len();
             out.resize(start + self.e[r], 0);
-            self.rm[r].rate_match(&d, rv, &mut out[start..])?;
+            self.rm[r].rate_match(&s.d, rv, &mut out[start..])?;
         }
         Ok(())
     }
+}
+
+/// Reusable buffers of [`CbChain::encode`] (no allocation per call once warm).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EncodeScratch {
+    b: Vec<u8>,
+    blk: Vec<u8>,
+    d: Vec<u8>,
 }
 
 /// Per-TB HARQ soft buffers (one per code block), for [`dlsch::Decoder`] and

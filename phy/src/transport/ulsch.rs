@@ -17,7 +17,7 @@ use std::sync::Arc;
 use num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
-use super::{CbChain, CbDecoder, SoftBufferLimit, TbDecoded, TbSoftBuffer};
+use super::{CbChain, CbDecoder, EncodeScratch, SoftBufferLimit, TbDecoded, TbSoftBuffer};
 use crate::modulation::Modulation;
 use crate::sequence::Gold;
 use crate::{Error, Result};
@@ -87,6 +87,7 @@ fn interleaver_order(h: usize, c_mux: usize) -> Vec<usize> {
 pub struct Encoder {
     cache: Option<(Params, CbChain, Vec<usize>)>,
     f: Vec<u8>,
+    scratch: EncodeScratch,
 }
 
 impl Encoder {
@@ -108,7 +109,7 @@ impl Encoder {
             self.cache = Some((p.clone(), p.chain()?, order));
         }
         let (_, chain, order) = self.cache.as_ref().expect("set above");
-        chain.encode(tb, p.rv, &mut self.f)?;
+        chain.encode(tb, p.rv, &mut self.f, &mut self.scratch)?;
         let qm = p.modulation.bits_per_symbol();
         out.clear();
         for &j in order {

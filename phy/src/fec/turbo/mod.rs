@@ -141,16 +141,26 @@ pub fn encode_with(c: &[u8], perm: &[u32], d: &mut [u8]) -> Result<()> {
     }
     let (d0, rest) = d.split_at_mut(dl);
     let (d1, d2) = rest.split_at_mut(dl);
+    // Eight trellis steps per table lookup (every K is a multiple of 8): pack eight input
+    // bits, look up parity byte and next state, spread the parity byte back to 0/1 bytes.
     let (mut s1, mut s2) = (0u8, 0u8);
-    for i in 0..k {
-        let u = c[i] & 1;
-        let (z, n) = rsc_step(s1, u);
-        s1 = n;
-        let (z2, n2) = rsc_step(s2, c[perm[i] as usize] & 1);
-        s2 = n2;
-        d0[i] = u;
-        d1[i] = z;
-        d2[i] = z2;
+    for (j, (((cb, o0), o1), o2)) in c
+        .chunks_exact(8)
+        .zip(d0.chunks_exact_mut(8))
+        .zip(d1.chunks_exact_mut(8))
+        .zip(d2.chunks_exact_mut(8))
+        .enumerate()
+    {
+        let u = u64::from_le_bytes(cb.try_into().expect("8 bytes")) & BYTE_LSBS;
+        o0.copy_from_slice(&u.to_le_bytes());
+        let p = &perm[8 * j..8 * j + 8];
+        let v = u64::from_le_bytes(std::array::from_fn(|t| c[p[t] as usize])) & BYTE_LSBS;
+        let e1 = RSC8[usize::from(s1) << 8 | usize::from(pack8_msb_first(u))];
+        let e2 = RSC8[usize::from(s2) << 8 | usize::from(pack8_msb_first(v))];
+        s1 = (e1 & 7) as u8;
+        s2 = (e2 & 7) as u8;
+        o1.copy_from_slice(&SPREAD_MSB[usize::from(e1 >> 3)].to_le_bytes());
+        o2.copy_from_slice(&SPREAD_MSB[usize::from(e2 >> 3)].to_le_bytes());
     }
     let tail = |s: &mut u8| {
         let mut xz = [0u8; 6];
@@ -180,6 +190,52 @@ pub fn encode_with(c: &[u8], perm: &[u32], d: &mut [u8]) -> Result<()> {
     d2[k + 3] = t2[5];
     Ok(())
 }
+
+/// The low bit of every byte of a `u64`.
+const BYTE_LSBS: u64 = 0x0101_0101_0101_0101;
+
+/// Pack eight 0/1 bytes (little-endian `u64`, byte 0 first in time) into one byte with the
+/// first bit as its MSB. The multiply moves byte `i`'s bit to bit `63 − i` without carries.
+#[inline(always)]
+fn pack8_msb_first(x: u64) -> u8 {
+    (x.wrapping_mul(0x8040_2010_0804_0201) >> 56) as u8
+}
+
+/// Eight steps of the constituent encoder: `RSC8[s << 8 | u]` for state `s` and eight input
+/// bits `u` (first bit in the MSB) is `parity << 3 | next_state`, parity first bit in the MSB.
+static RSC8: [u16; 8 * 256] = {
+    let mut t = [0u16; 8 * 256];
+    let mut i = 0;
+    while i < 8 * 256 {
+        let mut s = (i >> 8) as u8;
+        let mut par = 0u16;
+        let mut k = 0;
+        while k < 8 {
+            let (z, n) = rsc_step(s, ((i >> (7 - k)) & 1) as u8);
+            par = (par << 1) | z as u16;
+            s = n;
+            k += 1;
+        }
+        t[i] = (par << 3) | s as u16;
+        i += 1;
+    }
+    t
+};
+
+/// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
+static SPREAD_MSB: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            t[b] |= (((b >> (7 - i)) & 1) as u64) << (8 * i);
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// Soft inputs of one constituent decoder's tail: `[x_K, z_K, x_K+1, z_K+1, x_K+2, z_K+2]`
 /// LLRs for encoder 1 (`second = false`) or encoder 2, taken from `d0|d1|d2` soft values.
@@ -262,6 +318,38 @@ mod tests {
                 assert_eq!(v as usize, (f1 * i + f2 * i * i) % k);
                 assert!(!seen[v as usize]);
                 seen[v as usize] = true;
+            }
+        }
+    }
+
+    /// The table-driven encoder against the bit-serial definition (all 188 sizes).
+    #[test]
+    fn table_encoder_matches_bit_serial() {
+        let mut x = 0x9e37_79b9u32;
+        for k in block_sizes() {
+            let c: Vec<u8> = (0..k)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x & 1) as u8
+                })
+                .collect();
+            let perm = qpp_permutation(k).unwrap();
+            let mut d = vec![0u8; 3 * (k + 4)];
+            encode_with(&c, &perm, &mut d).unwrap();
+            let dl = k + 4;
+            let (mut s1, mut s2) = (0u8, 0u8);
+            for i in 0..k {
+                let (z, n) = rsc_step(s1, c[i]);
+                s1 = n;
+                let (z2, n2) = rsc_step(s2, c[perm[i] as usize]);
+                s2 = n2;
+                assert_eq!(
+                    (d[i], d[dl + i], d[2 * dl + i]),
+                    (c[i], z, z2),
+                    "K={k} i={i}"
+                );
             }
         }
     }
