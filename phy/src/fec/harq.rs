@@ -7,7 +7,7 @@
 //! encoder-output positions, combining here equals combining in the `N_cb` circular buffer.
 //! Saturation bounds the buffer: an LLR never wraps however many times it is repeated.
 //!
-//! Quantisation: `q = round(LLR · scale)` clamped to ±32767 (`scale` is fixed per buffer so
+//! Quantisation: `q = round(LLR · scale)` (ties to even) clamped to ±32767, NaN → 0 (`scale` is fixed per buffer so
 //! that transmissions add in the same unit; 16 per natural-log unit is the default).
 //!
 //! # References
@@ -19,6 +19,20 @@ use crate::{Error, Result};
 
 /// Default quantisation: i16 steps per natural-log LLR unit.
 pub const DEFAULT_SCALE: f32 = 16.0;
+
+/// `q[i] = round(e[i] · scale)` clamped to ±32767, NaN → 0, ties to even.
+///
+/// Branch-free and without a libm call so that it vectorises on plain SSE2: the value is
+/// clamped first, then rounded by adding and subtracting 1.5·2²³ (exact for |y| < 2²², the
+/// FPU's round-to-nearest-even does the rounding), and the float→int `as` maps NaN to 0.
+#[inline]
+fn quantise(e: &[f32], scale: f32, q: &mut [i16]) {
+    const MAGIC: f32 = 12_582_912.0; // 1.5 · 2^23
+    for (o, &x) in q.iter_mut().zip(e) {
+        let y = (x * scale).clamp(-32767.0, 32767.0);
+        *o = ((y + MAGIC) - MAGIC) as i16;
+    }
+}
 
 /// Soft buffer of one code block (see the module docs).
 #[derive(Debug, Clone)]
@@ -71,15 +85,9 @@ impl SoftBuffer {
     /// # Errors
     /// As [`TurboRateMatcher::dematch_add_i16`] (wrong buffer length, rv > 3, E = 0).
     pub fn combine(&mut self, rm: &TurboRateMatcher, e: &[f32], rv: usize) -> Result<()> {
-        let s = self.scale;
         self.scratch.clear();
-        self.scratch.extend(e.iter().map(|&x| {
-            if x.is_nan() {
-                0
-            } else {
-                (x * s).round().clamp(-32767.0, 32767.0) as i16
-            }
-        }));
+        self.scratch.resize(e.len(), 0);
+        quantise(e, self.scale, &mut self.scratch);
         rm.dematch_add_i16(&self.scratch, rv, &mut self.buf)?;
         self.transmissions += 1;
         Ok(())
@@ -138,5 +146,29 @@ mod tests {
         assert!((total - 60.0).abs() < 1e-3, "{total}");
         assert!(SoftBuffer::new(10, 0.0).is_err());
         assert!(sb.combine(&rm, &[0.0; 60], 4).is_err());
+    }
+
+    #[test]
+    fn quantise_rounds_clamps_and_maps_nan_to_zero() {
+        let e = [
+            0.0f32,
+            -0.0,
+            0.49 / 16.0,
+            1.5 / 16.0,
+            2.5 / 16.0,
+            -1.5 / 16.0,
+            -7.3,
+            1e9,
+            -1e9,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        let mut q = [0i16; 12];
+        quantise(&e, 16.0, &mut q);
+        assert_eq!(
+            q,
+            [0, 0, 0, 2, 2, -2, -117, 32767, -32767, 32767, -32767, 0]
+        );
     }
 }
