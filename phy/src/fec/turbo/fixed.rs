@@ -428,7 +428,6 @@ pub struct FixedDecoder {
     w: usize,
     /// `pos[i]`: transposed position of natural index i.
     pos: Vec<u32>,
-    perm: Vec<u32>,
     /// `la2[j] = le1[g12[j]]` (interleave), `la1[j] = le2[g21[j]]` (deinterleave).
     g12: Vec<u32>,
     g21: Vec<u32>,
@@ -510,7 +509,6 @@ impl FixedDecoder {
             n_w,
             w,
             pos,
-            perm,
             g12,
             g21,
             bit_src,
@@ -675,14 +673,24 @@ impl FixedDecoder {
             SimdLevel::Avx2 => unsafe { quantise_avx2(d_llr, scale, &mut self.qd) },
             _ => quantise(d_llr, scale, &mut self.qd),
         }
-        let (w, l) = (self.w, self.lanes);
-        for win in 0..self.n_w {
-            let base = win * w;
-            for t in 0..w {
-                let (i, p) = (base + t, t * l + win);
-                self.sys1[p] = self.qd[i];
-                self.par1[p] = self.qd[dl + i];
-                self.par2[p] = self.qd[2 * dl + i];
+        // Transpose into [step][lane]: contiguous writes, one row (step) at a time.
+        let (w, l, nw) = (self.w, self.lanes, self.n_w);
+        {
+            let (q0, q1, q2) = (&self.qd[..dl], &self.qd[dl..2 * dl], &self.qd[2 * dl..]);
+            for (t, ((r0, r1), r2)) in self
+                .sys1
+                .chunks_exact_mut(l)
+                .zip(self.par1.chunks_exact_mut(l))
+                .zip(self.par2.chunks_exact_mut(l))
+                .enumerate()
+                .take(w)
+            {
+                for win in 0..nw {
+                    let i = win * w + t;
+                    r0[win] = q0[i];
+                    r1[win] = q1[i];
+                    r2[win] = q2[i];
+                }
             }
         }
         for i in 0..filler {
@@ -690,8 +698,18 @@ impl FixedDecoder {
             self.sys1[p] = CH_MAX;
             self.par1[p] = 0;
         }
-        for i in 0..k {
-            self.sys2[self.pos[i] as usize] = self.sys1[self.pos[self.perm[i] as usize] as usize];
+        // sys2 = sys1 through the interleaver (the same gather as la ← le).
+        match (&self.p12, self.level) {
+            #[cfg(target_arch = "x86_64")]
+            (Some(p), SimdLevel::Avx512) => {
+                // SAFETY: AVX-512BW was detected when this decoder was built (`with_level`).
+                unsafe { permute_avx512(&self.sys1, &mut self.sys2, p) }
+            }
+            _ => {
+                for (o, &s) in self.sys2.iter_mut().zip(&self.g12) {
+                    *o = self.sys1[s as usize];
+                }
+            }
         }
         let tails = [
             beta_tail(&tail_llrs(&self.qd, k, false)),
@@ -770,14 +788,21 @@ unsafe fn max_abs_avx2(src: &[f32]) -> f32 {
     max_abs(src)
 }
 
-/// `dst = round(clamp(src · scale, ±CH_MAX))`, NaN → 0 (through the saturating `as` cast;
-/// branch-free so that it vectorises: the cast goes through i32, whose saturating
-/// conversion packs well, and the clamp makes the narrowing to i16 exact).
+/// `dst = round(clamp(src · scale, ±CH_MAX))` (ties away from zero), NaN → 0; branch-free
+/// so that it vectorises.
 #[inline(always)]
 fn quantise(src: &[f32], scale: f32, dst: &mut [i16]) {
+    // 1.5·2²³: adding it to an integer-valued |t| < 2²² leaves t + 2²² in the low mantissa
+    // bits, so the conversion is integer arithmetic on the bit pattern (exact, and packed
+    // where a saturating float→int cast would be scalarised).
+    const MAGIC: f32 = 12_582_912.0;
+    const MAGIC_BITS: i32 = 0x4B40_0000;
     for (o, &x) in dst.iter_mut().zip(src) {
-        let y = (x * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
-        *o = (y + 0.5f32.copysign(y)) as i32 as i16;
+        let v = x * scale;
+        let v = if v.is_nan() { 0.0 } else { v };
+        let y = v.clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+        let t = (y + 0.5f32.copysign(y)).trunc();
+        *o = ((t + MAGIC).to_bits() as i32 - MAGIC_BITS) as i16;
     }
 }
 
@@ -816,6 +841,50 @@ fn beta_tail(t: &[i16; 6]) -> [i16; 8] {
 mod tests {
     use super::super::encode;
     use super::*;
+
+    /// The bit-pattern conversion equals clamp + round-half-away + saturating cast.
+    #[test]
+    fn quantise_matches_reference_rounding() {
+        let mut src = vec![
+            0.0f32,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.499_999_97,
+            1022.5,
+            -1022.5,
+            1023.4,
+            5000.0,
+            -5000.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+        ];
+        let mut x = 0x1234_5678u32;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            src.push((x as i32) as f32 / 1.0e6);
+        }
+        let mut got = vec![0i16; src.len()];
+        for scale in [1.0f32, 0.37, 3.0] {
+            quantise(&src, scale, &mut got);
+            for (&v, &g) in src.iter().zip(&got) {
+                let y = (v * scale).clamp(-f32::from(CH_MAX), f32::from(CH_MAX));
+                let want = if y.is_nan() {
+                    0
+                } else {
+                    (y + 0.5f32.copysign(y)) as i16
+                };
+                assert_eq!(g, want, "{v} × {scale}");
+            }
+        }
+    }
 
     #[test]
     fn noiseless_roundtrip_every_level() {
