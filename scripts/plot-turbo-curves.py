@@ -1,50 +1,104 @@
 #!/usr/bin/env python3
-"""Plot results/reference/turbo_*.csv (from scripts/turbo-curves.sh) with the measured
-IT++/srsRAN/AFF3CT K=6144 reference points from ../shared/refdata (if present) into
-results/reference/turbo_curves.png."""
+"""Turbo reference curves of scripts/turbo-curves.sh.
+
+  plot-turbo-curves.py merge TMPDIR K OUT.csv
+      join TMPDIR/{lastmile,itpp}_kK_{max-log,max-log-scaled}.csv (the `lastmile link` CSV
+      columns) into OUT.csv: ebn0_db,decoder,lastmile_ber,lastmile_bler,
+      lastmile_block_errors,lastmile_blocks,itpp_ber,itpp_bler,itpp_block_errors,itpp_blocks
+      (standard library only).
+  plot-turbo-curves.py plot
+      results/reference/turbo_k{6144,1024,40}.csv (+ the measured IT++/srsRAN/AFF3CT K=6144
+      points of ../shared/refdata/lte/spec/measured_turbo_k6144_awgn.csv when present) into
+      results/reference/turbo_curves.png (needs matplotlib).
+"""
 import csv
 import os
 import sys
 
-import matplotlib
+OUT = "results/reference"
+REF = "../shared/refdata/lte/spec/measured_turbo_k6144_awgn.csv"
+DECODERS = ["max-log", "max-log-scaled"]
+KS = [6144, 1024, 40]
+COLS = ["ber", "bler", "block_errors", "num_blocks"]
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-out = "results/reference"
-ref = "../shared/refdata/lte/spec/measured_turbo_k6144_awgn.csv"
-fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-for name, label in [
-    ("turbo_k6144_maxlog", "lastmile K=6144 max-log"),
-    ("turbo_k6144_maxlog_scaled", "lastmile K=6144 max-log ×0.75"),
-    ("turbo_k1024_maxlog_scaled", "lastmile K=1024 max-log ×0.75"),
-    ("turbo_k40_maxlog_scaled", "lastmile K=40 max-log ×0.75"),
-]:
-    p = os.path.join(out, name + ".csv")
-    if not os.path.exists(p):
-        continue
-    rows = [r for r in csv.DictReader(open(p)) if float(r["bler"]) > 0]
-    x = [float(r["ebn0_db"]) for r in rows]
-    a1.semilogy(x, [float(r["bler"]) for r in rows], "o-", label=label)
-    a2.semilogy(x, [float(r["ber"]) for r in rows], "o-", label=label)
-if os.path.exists(ref):
-    lines = [l for l in open(ref) if not l.startswith("#")]
-    groups = {}
-    for r in csv.DictReader(lines):
-        if r["full_iterations"] != "8" or "LOGMAP" in r["algorithm"] or float(r["fer"] or 0) <= 0:
+def merge(tmp, k, out):
+    rows = []
+    for dec in DECODERS:
+        tabs = {}
+        for who in ["lastmile", "itpp"]:
+            with open(os.path.join(tmp, f"{who}_k{k}_{dec}.csv")) as f:
+                tabs[who] = {round(float(r["ebn0_db"]), 4): r for r in csv.DictReader(f)}
+        for x in sorted(tabs["lastmile"]):
+            a, b = tabs["lastmile"][x], tabs["itpp"].get(x)
+            if b is None:
+                sys.exit(f"IT++ has no point at {x} dB for K={k} {dec}")
+            rows.append([f"{x:g}", dec] + [a[c] for c in COLS] + [b[c] for c in COLS])
+    hdr = ["ebn0_db", "decoder"]
+    hdr += [f"lastmile_{c}" for c in ["ber", "bler", "block_errors", "blocks"]]
+    hdr += [f"itpp_{c}" for c in ["ber", "bler", "block_errors", "blocks"]]
+    tmp_out = out + ".tmp"
+    with open(tmp_out, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(hdr)
+        w.writerows(rows)
+    os.replace(tmp_out, out)
+    print("wrote", out, file=sys.stderr)
+
+
+def plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    for col, k in enumerate(KS):
+        p = os.path.join(OUT, f"turbo_k{k}.csv")
+        if not os.path.exists(p):
             continue
-        key = r["decoder"].split(" (")[0].split(" srsran")[0][:18] + ", " + r["algorithm"][:22]
-        groups.setdefault(key, []).append(r)
-    for dec, rs in groups.items():
-        x = [float(r["ebn0_db"]) for r in rs]
-        a1.semilogy(x, [float(r["fer"]) for r in rs], "x--", label=f"{dec} (ref)")
-        a2.semilogy(x, [float(r["ber"]) for r in rs], "x--", label=f"{dec} (ref)")
-for a, t in [(a1, "BLER"), (a2, "BER")]:
-    a.set_xlabel("Eb/N0 [dB]")
-    a.set_ylabel(t)
-    a.grid(True, which="both", alpha=0.3)
-    a.set_title(f"LTE turbo, BPSK/AWGN, 8 iterations: {t}")
-a1.legend(fontsize=7)
-fig.tight_layout()
-fig.savefig(os.path.join(out, "turbo_curves.png"), dpi=110)
-print("wrote", os.path.join(out, "turbo_curves.png"), file=sys.stderr)
+        rows = list(csv.DictReader(open(p)))
+        for row_i, (metric, name) in enumerate([("bler", "BLER"), ("ber", "BER")]):
+            ax = axes[row_i][col]
+            for dec, color in zip(DECODERS, ["C0", "C1"]):
+                for who, style, label in [("lastmile", "o-", "lastmile i16"), ("itpp", "s--", "IT++")]:
+                    pts = [
+                        (float(r["ebn0_db"]), float(r[f"{who}_{metric}"]))
+                        for r in rows
+                        if r["decoder"] == dec and float(r[f"{who}_{metric}"]) > 0
+                    ]
+                    if pts:
+                        x, y = zip(*pts)
+                        ax.semilogy(x, y, style, color=color, mfc="none" if who == "itpp" else color,
+                                    label=f"{label} {dec}")
+            if k == 6144 and os.path.exists(REF):
+                lines = [l for l in open(REF) if not l.startswith("#")]
+                groups = {}
+                for r in csv.DictReader(lines):
+                    if r["full_iterations"] != "8" or "LOGMAP" in r["algorithm"] or float(r["fer"] or 0) <= 0:
+                        continue
+                    key = r["decoder"].split(" (")[0].split(" srsran")[0][:18] + ", " + r["algorithm"][:22]
+                    groups.setdefault(key, []).append(r)
+                for dec, rs in groups.items():
+                    v = "fer" if metric == "bler" else "ber"
+                    pts = [(float(r["ebn0_db"]), float(r[v])) for r in rs if float(r[v] or 0) > 0]
+                    if pts:
+                        x, y = zip(*pts)
+                        ax.semilogy(x, y, "x:", label=f"{dec} (measured ref)")
+            ax.set_xlabel("Eb/N0 [dB]")
+            ax.set_ylabel(name)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.set_title(f"K={k}: {name}, BPSK/AWGN, 8 it")
+            ax.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(os.path.join(OUT, "turbo_curves.png"), dpi=100)
+    print("wrote", os.path.join(OUT, "turbo_curves.png"), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "merge":
+        merge(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) == 2 and sys.argv[1] == "plot":
+        plot()
+    else:
+        sys.exit(__doc__)
