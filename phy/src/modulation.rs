@@ -286,40 +286,63 @@ impl<const H: usize> AxisTables<H> {
     }
 }
 
-/// Max-log LLRs of the `NB` bits of one axis value `v` (bit `k` into `out[k]`), in the
-/// magnitude form: with `a = |v|`, the nearest level of every bit subset is found among the
-/// levels of `v`'s own sign (the subsets of bits ≥ 1 are symmetric, and the mirrored level
-/// is never nearer), so only the `H` distances `(a − mag_i)²` and the one across zero,
-/// `(a + m_min)²`, are needed. Every distance equals, as a float, the scalar demapper's
-/// `(v − level)²` for the same level (rounding is sign-symmetric), and a minimum is one of
-/// its operands, so the result is the scalar one bit for bit (for non-NaN input).
+/// `min` as a single packed instruction (`a < b ? a : b`); equal to `f32::min` for the
+/// non-NaN distances it is used on.
+#[inline(always)]
+fn fmin(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Max-log LLRs of the `NB` bits of one axis for `DEMAP_BLOCK` values `v` (lane-parallel),
+/// bit `k` of lane `j` into `out[k][j]`, in the magnitude form: with `a = |v|`, the nearest
+/// level of every bit subset is found among the levels of `v`'s own sign (the subsets of
+/// bits ≥ 1 are symmetric, and the mirrored level is never nearer), so only the `H`
+/// distances `(a − mag_i)²` and the one across zero, `(a + m_min)²`, are needed. Every
+/// distance equals, as a float, the scalar demapper's `(v − level)²` for the same level
+/// (rounding is sign-symmetric), and a minimum is one of its operands, so the result is
+/// the scalar one bit for bit (for non-NaN input).
 #[inline(always)]
 fn demap_axis<const NB: usize, const H: usize>(
     t: &AxisTables<H>,
-    v: f32,
+    v: &[f32; DEMAP_BLOCK],
     inv_n0: f32,
-) -> [f32; NB] {
-    let a = v.abs();
-    let mut d = [0f32; H];
-    for (x, &m) in d.iter_mut().zip(&t.mag) {
-        *x = (a - m) * (a - m);
+    out: &mut [[f32; DEMAP_BLOCK]; NB],
+) {
+    let mut a = [0f32; DEMAP_BLOCK];
+    for (x, &y) in a.iter_mut().zip(v) {
+        *x = y.abs();
     }
-    let dn = (a + t.m_min) * (a + t.m_min);
-    let near = d.iter().copied().fold(f32::INFINITY, f32::min);
-    let mut out = [0f32; NB];
-    out[0] = if v < 0.0 { near - dn } else { dn - near } * inv_n0;
+    let mut d = [[0f32; DEMAP_BLOCK]; H];
+    for (di, &m) in d.iter_mut().zip(&t.mag) {
+        for (x, &y) in di.iter_mut().zip(&a) {
+            *x = (y - m) * (y - m);
+        }
+    }
+    for j in 0..DEMAP_BLOCK {
+        let dn = (a[j] + t.m_min) * (a[j] + t.m_min);
+        let mut near = d[0][j];
+        for di in &d[1..] {
+            near = fmin(near, di[j]);
+        }
+        out[0][j] = if v[j] < 0.0 { near - dn } else { dn - near } * inv_n0;
+    }
     for (k, o) in out.iter_mut().enumerate().skip(1) {
-        let (mut d0, mut d1) = (f32::INFINITY, f32::INFINITY);
-        for (&di, &one) in d.iter().zip(&t.ones[k]) {
-            if one {
-                d1 = d1.min(di);
-            } else {
-                d0 = d0.min(di);
+        let mut d0 = [f32::INFINITY; DEMAP_BLOCK];
+        let mut d1 = [f32::INFINITY; DEMAP_BLOCK];
+        for (di, &one) in d.iter().zip(&t.ones[k]) {
+            let tgt = if one { &mut d1 } else { &mut d0 };
+            for (x, &y) in tgt.iter_mut().zip(di) {
+                *x = fmin(*x, y);
             }
         }
-        *o = (d1 - d0) * inv_n0;
+        for j in 0..DEMAP_BLOCK {
+            o[j] = (d1[j] - d0[j]) * inv_n0;
+        }
     }
-    out
 }
 
 #[inline(always)]
@@ -353,14 +376,14 @@ fn demap_block_h<const NB: usize, const H: usize>(
         // Lane-parallel: all 16 symbols' axis LLRs into bit-major arrays, then interleave.
         let mut li = [[0f32; DEMAP_BLOCK]; NB];
         let mut lq = [[0f32; DEMAP_BLOCK]; NB];
-        for j in 0..DEMAP_BLOCK {
-            let a = demap_axis::<NB, H>(&t, sy[j].re, inv_n0);
-            let b = demap_axis::<NB, H>(&t, sy[j].im, inv_n0);
-            for k in 0..NB {
-                li[k][j] = a[k];
-                lq[k][j] = b[k];
-            }
+        let mut vi = [0f32; DEMAP_BLOCK];
+        let mut vq = [0f32; DEMAP_BLOCK];
+        for ((i, q), s) in vi.iter_mut().zip(vq.iter_mut()).zip(sy) {
+            *i = s.re;
+            *q = s.im;
         }
+        demap_axis::<NB, H>(&t, &vi, inv_n0, &mut li);
+        demap_axis::<NB, H>(&t, &vq, inv_n0, &mut lq);
         for (j, o) in out.chunks_exact_mut(qm).enumerate() {
             for k in 0..NB {
                 o[2 * k] = li[k][j];

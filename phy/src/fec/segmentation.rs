@@ -125,6 +125,19 @@ impl Segmentation {
         Ok(())
     }
 
+    /// Where code block `r`'s payload lies in the B input bits: `(start, length)`, with
+    /// `length = K_r − L − F_r`. For `r >= C` the result is meaningless (not checked).
+    pub fn payload_range(&self, r: usize) -> (usize, usize) {
+        // Blocks before r carry K_i − L − F_i payload bits each.
+        let before = if r < self.c_minus {
+            r * self.k_minus
+        } else {
+            self.c_minus * self.k_minus + (r - self.c_minus) * self.k_plus
+        };
+        let start = before - r * self.l - if r > 0 { self.filler } else { 0 };
+        (start, self.k(r) - self.l - self.filler_of(r))
+    }
+
     /// Code block `r` alone (as [`segment`](Self::segment) builds it) into `blk`, which is
     /// cleared first: `K_r` bits.
     ///
@@ -150,16 +163,9 @@ impl Segmentation {
                 value: r.to_string(),
             });
         }
-        // Payload start: blocks before r carry K_i − L − F_i payload bits each.
-        let before = if r < self.c_minus {
-            r * self.k_minus
-        } else {
-            self.c_minus * self.k_minus + (r - self.c_minus) * self.k_plus
-        };
-        let s = before - r * self.l - if r > 0 { self.filler } else { 0 };
+        let (s, n) = self.payload_range(r);
         let k = self.k(r);
         let f = self.filler_of(r);
-        let n = k - self.l - f;
         blk.clear();
         blk.resize(f, 0);
         blk.extend_from_slice(&b_bits[s..s + n]);
