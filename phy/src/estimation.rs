@@ -442,7 +442,7 @@ fn run<T, F>(
     for p in 0..plan.ports {
         let g = usize::from(p >= 2);
         let syms = &plan.crs_syms[g];
-        sc.rows.clear();
+        // Every element is overwritten by the frequency pass; resize only changes the length.
         sc.rows.resize(syms.len() * n_sc, Complex32::default());
         for (j, &ll) in syms.iter().enumerate() {
             let ns = 2 * (subframe % 10) + ll / nsym_slot;

@@ -181,3 +181,53 @@ fn rsrq_matches_the_known_signal() {
         );
     }
 }
+
+fn capture(name: &str) -> Option<Vec<Complex32>> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/refdata/lte/iq")
+        .join(name);
+    if !p.exists() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("capture missing under CI: {}", p.display());
+        }
+        eprintln!("skipping: {} not found (outside CI)", p.display());
+        return None;
+    }
+    let b = std::fs::read(p).unwrap();
+    Some(
+        b.chunks_exact(8)
+            .map(|c| {
+                Complex32::new(
+                    f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+                    f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Real eNB captures: RSRQ in the plausible range (−3 … −20 dB) and consistent with
+/// RSRP and RSSI (RSRQ = 10·log10(6) + RSRP − RSSI), integer CFO 0.
+#[test]
+fn captures_give_plausible_rsrq() {
+    for name in ["signal.1.92M.dat", "signal.1.92M.amar.dat"] {
+        let Some(x) = capture(name) else {
+            return;
+        };
+        let c = search(&x, 1.92e6, &SearchConfig::default()).unwrap()[0].clone();
+        let (rsrp, rssi, rsrq) = (
+            c.rsrp_dbfs.unwrap(),
+            c.rssi_dbfs.unwrap(),
+            c.rsrq_db.unwrap(),
+        );
+        eprintln!("{name}: RSRP {rsrp:.2} dBFS, RSSI {rssi:.2} dBFS, RSRQ {rsrq:.2} dB");
+        assert!((-20.0..=-3.0).contains(&rsrq), "{name}: RSRQ {rsrq}");
+        assert!((rssi - rsrp - (10.0 * 6f32.log10() - rsrq)).abs() < 1e-3);
+        assert_eq!(c.cfo_integer, 0, "{name}");
+    }
+    // 0.5 ms: no complete subframe, so no RSRQ.
+    if let Some(x) = capture("signal.10M.dat") {
+        let c = &search(&x, 15.36e6, &SearchConfig::default()).unwrap()[0];
+        assert_eq!(c.rsrq_db, None);
+    }
+}
