@@ -414,6 +414,8 @@ struct Scratch {
     crs: Vec<Complex32>,
     /// Frequency-interpolated CRS rows of the current port: `rows[j · n_sc + k]`.
     rows: Vec<Complex32>,
+    /// Wiener polyphase buffers: CRS re, im; output re, im (6 phases).
+    wf: [Vec<f32>; 4],
 }
 
 /// Run the estimation; `crs_of(port, ns, l, out)` writes the conjugated CRS values of
@@ -469,7 +471,7 @@ fn run<T, F>(
                     interp_linear(&sc.ls, shift, row);
                 }
                 FreqInterp::Wiener { .. } => {
-                    interp_wiener(&sc.ls, shift, &plan.ftaps, plan.flen, row);
+                    interp_wiener(&sc.ls, shift, &plan.ftaps, plan.flen, row, &mut sc.wf);
                 }
             }
         }
@@ -480,6 +482,16 @@ fn run<T, F>(
             let r0 = &sc.rows[j0 * n_sc..(j0 + 1) * n_sc];
             if w0 == 1.0 && wl.len() == 1 {
                 out.h.extend_from_slice(r0);
+                continue;
+            }
+            if let [_, (j1, w1)] = wl[..] {
+                // The common two-weight case (linear) in one pass.
+                let r1 = &sc.rows[j1 * n_sc..(j1 + 1) * n_sc];
+                out.h.extend(
+                    r0.iter()
+                        .zip(r1)
+                        .map(|(a, b)| Complex32::new(w0 * a.re + w1 * b.re, w0 * a.im + w1 * b.im)),
+                );
                 continue;
             }
             out.h.extend(r0.iter().map(|v| v * w0));
@@ -541,13 +553,68 @@ fn interp_linear(v: &[Complex32], shift: usize, row: &mut [Complex32]) {
     }
 }
 
-/// Wiener interpolation with the tap table (see [`wiener_freq_taps`]).
+/// Wiener interpolation with the tap table (see [`wiener_freq_taps`]). Inside the band
+/// every window is a full one, so the filter is a 6-phase polyphase FIR: for phase j the
+/// outputs 6m + shift + j are Σ_t T_j[t]·v[m − L/2 + 1 + t], computed as real axpy passes
+/// over split re/im arrays (vectorised by the compiler); the few edge outputs use the
+/// per-subcarrier form [`interp_wiener_scalar`], which is also the test oracle.
 fn interp_wiener(
     v: &[Complex32],
     shift: usize,
     taps: &[Complex32],
     l: usize,
     row: &mut [Complex32],
+    wf: &mut [Vec<f32>; 4],
+) {
+    let n_p = v.len();
+    if n_p < l || row.len() != 6 * n_p {
+        interp_wiener_scalar(v, shift, taps, l, row, 0..row.len());
+        return;
+    }
+    let half = l / 2 - 1;
+    let n_m = n_p - l + 1;
+    let [vr, vi, ar, ai] = wf;
+    vr.clear();
+    vr.extend(v.iter().map(|c| c.re));
+    vi.clear();
+    vi.extend(v.iter().map(|c| c.im));
+    ar.clear();
+    ar.resize(6 * n_m, 0.0);
+    ai.clear();
+    ai.resize(6 * n_m, 0.0);
+    for j in 0..6 {
+        let d = 6 * half + j + 5;
+        let tw = &taps[d * l..d * l + l];
+        let oar = &mut ar[j * n_m..(j + 1) * n_m];
+        let oai = &mut ai[j * n_m..(j + 1) * n_m];
+        for (t, tc) in tw.iter().enumerate() {
+            let (xr, xi) = (&vr[t..t + n_m], &vi[t..t + n_m]);
+            for (((o_r, o_i), a), b) in oar.iter_mut().zip(oai.iter_mut()).zip(xr).zip(xi) {
+                *o_r += tc.re * a - tc.im * b;
+                *o_i += tc.re * b + tc.im * a;
+            }
+        }
+    }
+    let k_lo = 6 * half + shift;
+    let k_hi = k_lo + 6 * n_m;
+    for (mi, out6) in row[k_lo..k_hi].chunks_exact_mut(6).enumerate() {
+        for (j, o) in out6.iter_mut().enumerate() {
+            *o = Complex32::new(ar[j * n_m + mi], ai[j * n_m + mi]);
+        }
+    }
+    interp_wiener_scalar(v, shift, taps, l, row, 0..k_lo);
+    let n = row.len();
+    interp_wiener_scalar(v, shift, taps, l, row, k_hi..n);
+}
+
+/// Per-subcarrier Wiener interpolation of `row[range]`.
+fn interp_wiener_scalar(
+    v: &[Complex32],
+    shift: usize,
+    taps: &[Complex32],
+    l: usize,
+    row: &mut [Complex32],
+    range: std::ops::Range<usize>,
 ) {
     let n_p = v.len();
     if n_p < l {
@@ -556,7 +623,7 @@ fn interp_wiener(
         return;
     }
     let half = (l / 2) as i64 - 1;
-    for (k, o) in row.iter_mut().enumerate() {
+    for (k, o) in row.iter_mut().enumerate().take(range.end).skip(range.start) {
         let m = (k as i64 - shift as i64).div_euclid(6);
         let s = (m - half).clamp(0, (n_p - l) as i64) as usize;
         let d = k as i64 - (6 * s + shift) as i64;
@@ -884,6 +951,33 @@ mod tests {
             }
         )
         .is_err());
+    }
+
+    #[test]
+    fn polyphase_wiener_matches_the_scalar_form() {
+        for (l, n_p, shift) in [
+            (8usize, 200usize, 0usize),
+            (8, 12, 5),
+            (6, 50, 3),
+            (2, 12, 1),
+            (24, 30, 4),
+        ] {
+            let taps = wiener_freq_taps(Pdp::Exponential, 500e-9, 12.0, l);
+            let v: Vec<Complex32> = (0..n_p)
+                .map(|i| Complex32::new((i as f32 * 0.7).sin(), (i as f32 * 0.3).cos()))
+                .collect();
+            let mut a = vec![Complex32::default(); 6 * n_p];
+            let mut b = a.clone();
+            let mut wf = Default::default();
+            interp_wiener(&v, shift, &taps, l, &mut a, &mut wf);
+            interp_wiener_scalar(&v, shift, &taps, l, &mut b, 0..6 * n_p);
+            for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+                assert!(
+                    (x - y).norm() < 1e-4,
+                    "L {l} n_p {n_p} shift {shift} k {k}: {x} vs {y}"
+                );
+            }
+        }
     }
 
     #[test]
