@@ -6,27 +6,39 @@
 //!    capture, keep the central bins, one inverse FFT).
 //! 2. PSS correlation (FFT based) against the three roots under a grid of CFO hypotheses
 //!    (default ±7.5 kHz in 2.5 kHz steps: at most 1.25 kHz residual, < 0.3 dB loss),
-//!    normalised by the window energy and accumulated over all 5 ms half-frames of the
-//!    capture (modulo 9600 samples), so detection works at low SNR.
+//!    each also shifted by q·15 kHz for |q| ≤ `max_integer_cfo` (default 2, so ±37.5 kHz
+//!    in all). An integer shift is free: at 1.92 Msps, q·15 kHz is q/128 of the sample
+//!    rate, so it is a circular shift of the capture's spectrum by q·L/128 bins of the
+//!    length-L correlation FFT. The metric is normalised by the window energy and
+//!    accumulated over all 5 ms half-frames of the capture (modulo 9600 samples), so
+//!    detection works at low SNR.
 //! 3. Fractional CFO from the phase between the two halves of each PSS (range ±15 kHz),
-//!    averaged over half-frames.
+//!    averaged over half-frames. Integer CFO (multiples of 15 kHz) explicitly in the
+//!    frequency domain: after removing the fractional part, the received PSS subcarriers
+//!    are correlated against the PSS shifted by q subcarriers, accumulated over
+//!    half-frames; the best q is [`Cell::cfo_integer`].
 //! 4. SSS: coherent detection with the PSS as the channel reference, for both CP lengths,
 //!    all 168 N_ID^(1) and both half-frame parities, accumulated over half-frames; gives
 //!    N_ID^(1), the CP type and subframe 0/5.
 //! 5. CFO refinement on the CRS (phase between CRS symbols 0 and 4 of a slot, using both
 //!    frequency neighbours so a timing offset adds no bias; range ±1.75 kHz).
+//!    The same subframes give RSRP (CRS power per RE, noise removed), RSSI (all REs of
+//!    the port-0 CRS symbols in the 6 central PRBs) and RSRQ = N·RSRP/RSSI, N = 6
+//!    (36.214 §5.1.1, §5.1.3). Powers are in dB relative to a unit-amplitude sample
+//!    (dBFS; the captures are not calibrated): a resource element of power P on the
+//!    unitary grid of an N-point FFT is P/N of sample power.
 //! 6. PBCH/MIB: for every complete subframe 0, channel estimate for 1, 2 and 4 ports,
 //!    SFBC combining, and BCH decoding at each of the four positions in the 40 ms TTI;
 //!    the CRC mask gives the port count and the position the SFN's two LSBs.
 //! 7. The sample offset is refined at the capture's own rate by a local PSS correlation.
 //!
-//! Not covered: integer CFO (multiples of 15 kHz), several cells that share N_ID^(2)
+//! Not covered: several cells that share N_ID^(2)
 //! (the strongest one per N_ID^(2) is reported), TDD (PSS in the third symbol of subframes
 //! 1/6).
 //!
 //! # References
 //! 3GPP TS 36.211 §6.6, §6.10.1, §6.11; TS 36.212 §5.3.1; K. Manolakis et al., "A Closer
-//! Look at LTE Cell Search", IEEE VTC 2009.
+//! Look at LTE Cell Search", IEEE VTC 2009; TS 36.214 §5.1.1 (RSRP), §5.1.3 (RSRQ).
 
 use rustfft::FftPlanner;
 
@@ -45,6 +57,7 @@ use crate::{pbch, Complex32, Error, Result};
 pub const SEARCH_RATE_HZ: f64 = 1.92e6;
 const N: usize = 128;
 const HALF_FRAME: usize = 9600;
+const SUBCARRIER_HZ: f64 = 15e3;
 
 /// Tuning of the search.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +69,9 @@ pub struct SearchConfig {
     /// Smallest ratio between the best and the second-best SSS hypothesis to accept a cell
     /// without a decoded MIB.
     pub min_sss_ratio: f32,
+    /// Largest integer CFO searched, in subcarriers (15 kHz); 0 searches only
+    /// `cfo_hypotheses_hz`.
+    pub max_integer_cfo: u8,
 }
 
 impl Default for SearchConfig {
@@ -64,6 +80,7 @@ impl Default for SearchConfig {
             cfo_hypotheses_hz: (-3..=3).map(|i| f64::from(i) * 2500.0).collect(),
             min_pss_metric: 0.02,
             min_sss_ratio: 1.6,
+            max_integer_cfo: 2,
         }
     }
 }
@@ -97,6 +114,17 @@ pub struct Cell {
     pub sample_offset: i64,
     /// Received minus nominal carrier frequency, Hz.
     pub cfo_hz: f64,
+    /// The integer part of the CFO in subcarriers (15 kHz), from the frequency-domain PSS
+    /// correlation: `cfo_hz` = 15 kHz · `cfo_integer` + a fractional part in ±7.5 kHz.
+    pub cfo_integer: i32,
+    /// RSRP: CRS received power per resource element (port 0, noise removed), dBFS;
+    /// `None` without a complete subframe.
+    pub rsrp_dbfs: Option<f32>,
+    /// RSSI: total received power per OFDM symbol with port-0 CRS over the 6 central
+    /// PRBs, dBFS; `None` without a complete subframe.
+    pub rssi_dbfs: Option<f32>,
+    /// RSRQ = 6·RSRP/RSSI, dB; `None` without a complete subframe.
+    pub rsrq_db: Option<f32>,
     /// SNR per resource element on the CRS, dB.
     pub snr_db: f32,
     /// Accumulated normalised PSS metric (0…1).
@@ -250,7 +278,28 @@ fn pss_candidates(
     }
     let mut best: Vec<PssCandidate> = Vec::new();
     let mut corr = vec![Complex32::default(); lc];
+    let mut repf = vec![Complex32::default(); lc];
     let mut acc = vec![0f32; fold];
+    // (fractional hypothesis, integer shift q): distinct totals only.
+    let qmax = i32::from(cfg.max_integer_cfo);
+    let mut hyps: Vec<(f64, i32)> = Vec::new();
+    for q in -qmax..=qmax {
+        for &f in &cfg.cfo_hypotheses_hz {
+            let tot = f + f64::from(q) * SUBCARRIER_HZ;
+            if !hyps
+                .iter()
+                .any(|&(g, r)| (g + f64::from(r) * SUBCARRIER_HZ - tot).abs() < 1.0)
+            {
+                hyps.push((f, q));
+            }
+        }
+    }
+    let bins_per_sc = lc / N;
+    let mut fft_scratch = vec![
+        Complex32::default();
+        fwd.get_inplace_scratch_len()
+            .max(inv.get_inplace_scratch_len())
+    ];
     for id in 0..3u8 {
         let base = pss_time(id, N, planner);
         let mut cand = PssCandidate {
@@ -259,27 +308,37 @@ fn pss_candidates(
             cfo_hz: 0.0,
             metric: 0.0,
         };
-        for &f in &cfg.cfo_hypotheses_hz {
-            // Replica shifted by +f: correlating with it equals derotating x by f.
-            let rep = rotate(&base, -f, SEARCH_RATE_HZ, 0);
-            corr.fill(Complex32::default());
-            corr[..N].copy_from_slice(&rep);
-            fwd.process(&mut corr);
-            for (c, xv) in corr.iter_mut().zip(&xf) {
-                *c = xv * c.conj();
+        let mut last_f = f64::NAN;
+        for &(f, q) in &hyps {
+            if f != last_f {
+                // Replica shifted by +f: correlating with it equals derotating x by f.
+                let rep = rotate(&base, -f, SEARCH_RATE_HZ, 0);
+                repf.fill(Complex32::default());
+                repf[..N].copy_from_slice(&rep);
+                fwd.process_with_scratch(&mut repf, &mut fft_scratch);
+                last_f = f;
             }
-            inv.process(&mut corr);
+            // Derotating x by q·15 kHz shifts its spectrum down by q·lc/128 bins.
+            let sh = (q.rem_euclid(N as i32) as usize) * bins_per_sc;
+            let (xa, xb) = xf.split_at(sh);
+            for (c, (xv, r)) in corr.iter_mut().zip(xb.iter().chain(xa).zip(&repf)) {
+                *c = xv * r.conj();
+            }
+            inv.process_with_scratch(&mut corr, &mut fft_scratch);
             acc.fill(0.0);
-            for t in 0..valid {
-                acc[t % fold] += corr[t].norm_sqr() / (lc as f32 * lc as f32);
+            for chunk in corr[..valid].chunks(fold) {
+                for (a, c) in acc.iter_mut().zip(chunk) {
+                    *a += c.norm_sqr();
+                }
             }
+            let norm = 1.0 / (lc as f32 * lc as f32);
             for t in 0..fold {
-                let mtr = acc[t] / acc_e[t].max(1e-30);
+                let mtr = acc[t] * norm / acc_e[t].max(1e-30);
                 if mtr > cand.metric {
                     cand = PssCandidate {
                         n_id_2: id,
                         tau: t,
-                        cfo_hz: f,
+                        cfo_hz: f + f64::from(q) * SUBCARRIER_HZ,
                         metric: mtr,
                     };
                 }
@@ -288,6 +347,48 @@ fn pss_candidates(
         best.push(cand);
     }
     best.sort_by(|a, b| b.metric.total_cmp(&a.metric));
+    best
+}
+
+/// Integer CFO in the frequency domain: with the fractional part of `cfo` removed,
+/// correlate the received PSS subcarriers against the PSS shifted by q subcarriers,
+/// |q| ≤ `max_integer_cfo`, non-coherently over the half-frames. Sets `cfo` to
+/// 15 kHz·q + fractional part and returns q.
+fn integer_cfo(
+    x: &[Complex32],
+    positions: &[usize],
+    n_id_2: u8,
+    cfo: &mut f64,
+    cfg: &SearchConfig,
+    planner: &mut FftPlanner<f32>,
+) -> i32 {
+    let q0 = (*cfo / SUBCARRIER_HZ).round();
+    let frac = *cfo - q0 * SUBCARRIER_HZ;
+    let qmax = i32::from(cfg.max_integer_cfo).max(q0.abs() as i32);
+    let d = pss::sequence(n_id_2);
+    let fft = planner.plan_fft_forward(N);
+    let mut metric = vec![0f32; (2 * qmax + 1) as usize];
+    for &t in positions {
+        let mut buf = rotate(&x[t..t + N], frac, SEARCH_RATE_HZ, t);
+        fft.process(&mut buf);
+        for (mi, q) in (-qmax..=qmax).enumerate() {
+            let c: Complex32 = d
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let k = i as i32 - 31 + i32::from(i >= 31) + q;
+                    buf[k.rem_euclid(N as i32) as usize] * v.conj()
+                })
+                .sum();
+            metric[mi] += c.norm_sqr();
+        }
+    }
+    let best = metric
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(q0 as i32, |(i, _)| i as i32 - qmax);
+    *cfo = f64::from(best) * SUBCARRIER_HZ + frac;
     best
 }
 
@@ -328,6 +429,7 @@ fn finish_cell(
     let fine =
         f64::from(acc.arg()) / (2.0 * std::f64::consts::PI * (N / 2) as f64 / SEARCH_RATE_HZ);
     let mut cfo = cand.cfo_hz + fine;
+    let cfo_integer = integer_cfo(x, &positions, cand.n_id_2, &mut cfo, cfg, planner);
     let z = rotate(x, cfo, SEARCH_RATE_HZ, 0);
 
     // SSS over both CP types, 168 N_ID_1, 2 parities.
@@ -408,10 +510,14 @@ fn finish_cell(
     let demod = OfdmDemodulator::new(&num, planner);
     let mut scratch = vec![Complex32::default(); demod.scratch_len()];
     let mut snr_db = f32::NAN;
+    let mut meas = None;
     for _ in 0..2 {
         let z = rotate(x, cfo, SEARCH_RATE_HZ, 0);
         let mut a = Complex32::default();
         let mut snr_acc = (0f64, 0usize);
+        // RSRP (noise removed) and RSSI per CRS symbol, grid scale, summed over subframes.
+        let mut pw = (0f64, 0f64);
+        let ns_syms = num.symbols_per_slot();
         for (sfi, start) in subframes(sf0, m, &num) {
             let mut g = ResourceGrid::zeros(&num);
             if demod
@@ -420,7 +526,6 @@ fn finish_cell(
             {
                 continue;
             }
-            let ns_syms = num.symbols_per_slot();
             let l1 = ns_syms - 3;
             for slot in 0..2 {
                 let ns = 2 * sfi + slot;
@@ -440,11 +545,14 @@ fn finish_cell(
             let est = estimation::estimate(&g, &crs, sfi, 1, false);
             snr_acc.0 += f64::from(est.snr_db());
             snr_acc.1 += 1;
+            pw.0 += f64::from(est.rsrp_signal());
+            pw.1 += rssi_per_symbol(&g, ns_syms);
         }
         if snr_acc.1 == 0 {
             break;
         }
         snr_db = (snr_acc.0 / snr_acc.1 as f64) as f32;
+        meas = Some((pw.0 / snr_acc.1 as f64, pw.1 / snr_acc.1 as f64));
         let dt = (num.symbol_body(num.symbols_per_slot() - 3) - num.symbol_body(0)) as f64
             / SEARCH_RATE_HZ;
         cfo += f64::from(a.arg()) / (2.0 * std::f64::consts::PI * dt);
@@ -521,7 +629,31 @@ fn finish_cell(
         pss_metric: cand.metric,
         sss_ratio,
         mib,
+        cfo_integer,
+        rsrp_dbfs: meas.map(|m| to_dbfs(m.0)),
+        rssi_dbfs: meas.map(|m| to_dbfs(m.1)),
+        rsrq_db: meas.map(|m| (10.0 * (6.0 * m.0 / m.1.max(1e-30)).log10()) as f32),
     })
+}
+
+/// Mean total power over the 6 central PRBs (all 72 REs) of the port-0 CRS symbols
+/// (l = 0 and N_symb − 3 of each slot), grid scale: the RSSI of 36.214 §5.1.3 per symbol.
+fn rssi_per_symbol<T: AsRef<[Complex32]>>(g: &ResourceGrid<T>, ns_syms: usize) -> f64 {
+    let ls = [0, ns_syms - 3, ns_syms, 2 * ns_syms - 3];
+    ls.iter()
+        .map(|&l| {
+            g.symbol(l)
+                .iter()
+                .map(|v| f64::from(v.norm_sqr()))
+                .sum::<f64>()
+        })
+        .sum::<f64>()
+        / ls.len() as f64
+}
+
+/// Grid-scale power (unitary 128-point FFT at 1.92 Msps) to dB re a unit-amplitude sample.
+fn to_dbfs(p: f64) -> f32 {
+    (10.0 * (p.max(1e-30) / N as f64).log10()) as f32
 }
 
 /// Complete subframes in a capture of `m` samples (1.92 Msps) given the subframe-0 start

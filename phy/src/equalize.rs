@@ -12,6 +12,7 @@
 //! # References
 //! 3GPP TS 36.211 §6.3.3.3, §6.3.4.3; S. M. Alamouti, IEEE JSAC 16(8), 1998.
 
+use crate::mimo;
 use crate::Complex32;
 
 /// Single-antenna-port equaliser type.
@@ -50,8 +51,9 @@ pub fn single_port(
     }
 }
 
-/// SFBC combining. `y[i]` and `h[p][i]` for the i-th data RE (pairs 2j, 2j+1 in mapping
-/// order), `ports` 2 or 4; writes one (x̂, var) per RE.
+/// SFBC combining for one receive antenna. `y[i]` and `h[p][i]` for the i-th data RE
+/// (pairs 2j, 2j+1 in mapping order), `ports` 2 or 4; writes one (x̂, var) per RE.
+/// The implementation (with several receive antennas) is [`crate::mimo::detect`].
 ///
 /// # Panics
 /// If `ports` ∉ {2, 4}, or the lengths disagree, or the length is odd (not a multiple of 4
@@ -65,58 +67,22 @@ pub fn sfbc(
 ) {
     assert!(ports == 2 || ports == 4, "sfbc: ports");
     assert!(h.len() >= ports && out.len() == y.len());
-    let n = y.len();
-    assert!(
-        n.is_multiple_of(if ports == 2 { 2 } else { 4 }),
-        "sfbc: length"
-    );
-    let s2 = std::f32::consts::SQRT_2;
-    for i in (0..n).step_by(2) {
-        let (pa, pb) = if ports == 2 {
-            (0, 1)
-        } else if (i / 2) % 2 == 0 {
-            (0, 2)
-        } else {
-            (1, 3)
-        };
-        let (ya, yb) = (y[i], y[i + 1]);
-        let (h0a, h1a, h0b, h1b) = (h[pa][i], h[pb][i], h[pa][i + 1], h[pb][i + 1]);
-        let g = 0.5 * (h0a.norm_sqr() + h1b.norm_sqr() + h0b.norm_sqr() + h1a.norm_sqr());
-        let g = g.max(1e-12);
-        let x0 = (h0a.conj() * ya + h1b * yb.conj()) * (s2 / g);
-        let x1 = (h0b.conj() * yb - h1a * ya.conj()) * (s2 / g);
-        let var = 2.0 * noise_var / g;
-        out[i] = (x0, var);
-        out[i + 1] = (x1, var);
+    let view = mimo::RxView {
+        y: &[y],
+        h: &h[..ports],
+        noise_var,
+    };
+    if let Err(e) = mimo::detect(
+        mimo::Scheme::TxDiversity { ports },
+        mimo::Detector::Mmse,
+        &view,
+        out,
+    ) {
+        panic!("sfbc: {e}");
     }
 }
 
-/// SFBC encoding (the transmit side): `x` (even length; multiple of 4 for 4 ports) into
-/// per-port symbols `y[p][i]`.
-///
-/// # Panics
-/// If `ports` ∉ {2, 4} or the lengths disagree.
-pub fn sfbc_encode(x: &[Complex32], ports: usize, y: &mut [Vec<Complex32>]) {
-    assert!(ports == 2 || ports == 4, "sfbc: ports");
-    let s = std::f32::consts::FRAC_1_SQRT_2;
-    for p in y.iter_mut().take(ports) {
-        p.clear();
-        p.resize(x.len(), Complex32::default());
-    }
-    for i in (0..x.len()).step_by(2) {
-        let (pa, pb) = if ports == 2 {
-            (0, 1)
-        } else if (i / 2) % 2 == 0 {
-            (0, 2)
-        } else {
-            (1, 3)
-        };
-        y[pa][i] = x[i] * s;
-        y[pb][i] = -x[i + 1].conj() * s;
-        y[pa][i + 1] = x[i + 1] * s;
-        y[pb][i + 1] = x[i].conj() * s;
-    }
-}
+pub use crate::mimo::sfbc_encode;
 
 #[cfg(test)]
 mod tests {

@@ -25,8 +25,9 @@
 //! | [`pdsch`] | PDSCH RE demapping, TB decode, subframe/capture receive pipeline | 36.211 §6.3–6.4, 36.212 §5.3.2 |
 //! | [`mib`] | master information block parse/emit | 36.331 §6.2.2 |
 //! | [`transport::bch`] | BCH coding chain | 36.212 §5.3.1 |
-//! | [`estimation`] | LS channel estimation on CRS, interpolation, noise | 36.211 §6.10.1 |
+//! | [`estimation`] | LS channel estimation on CRS, linear and Wiener interpolation, noise, several RX antennas | 36.211 §6.10.1 |
 //! | [`equalize`] | ZF/MMSE, SFBC transmit-diversity combining | 36.211 §6.3.4.3 |
+//! | [`mimo`] | layer mapping, precoding (TxD, TM3 CDD, TM4 codebook), ZF/MMSE MIMO receivers | 36.211 §6.3.3–6.3.4 |
 //! | [`cellsearch`] | PSS/SSS/CRS cell search, CFO, MIB on any capture rate | 36.211 §6.11, §6.6 |
 //! | [`refsig`] | cell-specific reference signals | 36.211 §6.10.1 |
 //!
@@ -53,6 +54,7 @@ pub mod estimation;
 pub mod fec;
 pub mod grid;
 pub mod mib;
+pub mod mimo;
 pub mod modulation;
 pub mod numerology;
 pub mod ofdm;

@@ -1,5 +1,7 @@
 //! `lastmile cell-search IQFILE --rate HZ [--format cf32|ci16]`: LTE cell search (PSS/SSS,
-//! CFO, MIB) on a raw IQ capture; prints `{"cells": [...]}`.
+//! CFO, MIB) on a raw IQ capture; prints `{"cells": [...]}` with the contract fields and,
+//! beyond them, `cfo_integer` (subcarriers), `rsrp_dbfs`, `rssi_dbfs`, `rsrq_db` (null
+//! without a complete subframe).
 
 use std::path::PathBuf;
 
@@ -57,7 +59,15 @@ pub fn cell_json(c: &Cell) -> serde_json::Value {
         "cfo_hz": (c.cfo_hz * 10.0).round() / 10.0,
         "snr_db": (f64::from(c.snr_db) * 100.0).round() / 100.0,
         "mib": mib,
+        "cfo_integer": c.cfo_integer,
+        "rsrp_dbfs": c.rsrp_dbfs.map(round2),
+        "rssi_dbfs": c.rssi_dbfs.map(round2),
+        "rsrq_db": c.rsrq_db.map(round2),
     })
+}
+
+fn round2(v: f32) -> f64 {
+    (f64::from(v) * 100.0).round() / 100.0
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -65,13 +75,15 @@ pub fn run(a: Args) -> CmdResult {
     let cells = search(&x, a.rate, &SearchConfig::default()).map_err(CliError::usage)?;
     for c in &cells {
         eprintln!(
-            "cell PCI {} ({:?} CP): PSS metric {:.3}, SSS ratio {:.2}, CFO {:.1} Hz, SNR {:.1} dB, MIB {}",
+            "cell PCI {} ({:?} CP): PSS metric {:.3}, SSS ratio {:.2}, CFO {:.1} Hz (integer {}), SNR {:.1} dB, RSRQ {} dB, MIB {}",
             c.pci,
             c.cp,
             c.pss_metric,
             c.sss_ratio,
             c.cfo_hz,
+            c.cfo_integer,
             c.snr_db,
+            c.rsrq_db.map_or("-".to_string(), |v| format!("{v:.1}")),
             if c.mib.is_some() { "decoded" } else { "none" }
         );
     }
