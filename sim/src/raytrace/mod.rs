@@ -50,7 +50,7 @@ pub mod vegetation;
 pub use antenna::{Antenna, Pattern, TabulatedPattern};
 pub use cir::{Cir, Tdl};
 pub use coverage::{coverage_map, CoverageMap, CoverageSpec};
-pub use paths::{Combine, LinkPaths, Path, TraceConfig, Tracer};
+pub use paths::{Candidates, Combine, LinkPaths, Path, TraceConfig, Tracer};
 pub use scene::{EarthModel, GroundClass, Heightfield, Scene, SceneOptions, Site};
 
 use crate::propagation::{Link, LossReport, PathLoss, PropagationError};
