@@ -9,9 +9,11 @@
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
 //! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's J(v) and smooth-earth term |
-//! | [`vegetation`] | vegetation polygons with P.833 excess loss |
+//! | [`vegetation`] | vegetation polygons (and land-cover canopy) with P.833 excess loss |
+//! | [`landcover`] | land-cover class raster (GeoTIFF) with a class table: canopy height, P.833 specific attenuation, P.527 ground per class |
 //! | [`antenna`] | antenna patterns and polarisation bases |
 //! | [`cir`] | channel impulse response → tapped delay line |
+//! | [`link`] | point-to-point tracing on terrain given as an elevation function of latitude/longitude (`lastmile path --model raytrace`) |
 //! | [`coverage`] | vertical-plane tracer for coverage maps and the [`PathLoss`] impl |
 //! | [`synthetic`] | the peer comparison's synthetic terrain tile, generated in-process |
 //!
@@ -41,6 +43,8 @@ pub mod coverage;
 pub mod diffraction;
 pub mod fresnel;
 pub mod geom;
+pub mod landcover;
+pub mod link;
 pub mod paths;
 pub mod scene;
 pub mod synthetic;
