@@ -4,6 +4,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`scene`] | DEM → triangle mesh (two triangles per cell), effective earth radius, ground constants (P.527), memory budget |
+//! | [`decimate`] | optional error-bounded mesh decimation (right-triangulated irregular network) |
 //! | [`bvh`] | SAH BVH with 32-byte nodes and 4-wide triangle packets |
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
@@ -40,6 +41,7 @@ pub mod antenna;
 pub mod bvh;
 pub mod cir;
 pub mod coverage;
+pub mod decimate;
 pub mod diffraction;
 pub mod fresnel;
 pub mod geom;
