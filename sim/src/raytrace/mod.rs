@@ -9,6 +9,7 @@
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
+//! | [`wedge`] | ridge-edge detection on the mesh, Keller's diffraction point, UTD wedge paths in 3-D |
 //! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's J(v) and smooth-earth term |
 //! | [`vegetation`] | vegetation polygons (and land-cover canopy) with P.833 excess loss |
 //! | [`landcover`] | land-cover class raster (GeoTIFF) with a class table: canopy height, P.833 specific attenuation, P.527 ground per class |
@@ -52,6 +53,7 @@ pub mod scene;
 pub mod synthetic;
 pub mod utd;
 pub mod vegetation;
+pub mod wedge;
 
 pub use antenna::{Antenna, Pattern, TabulatedPattern};
 pub use cir::{Cir, Tdl};
