@@ -5,7 +5,12 @@
 //! * the **direct ray**: on an open line of sight the free-space ray (geometrical optics);
 //!   when the terrain blocks it, the diffracted ray with the excess loss of the profile model
 //!   ([`super::diffraction::terrain_diffraction`]: knife-edge `J(v)` for one edge,
-//!   Epstein–Peterson over the two horizons, P.526's spherical-earth term). As in any
+//!   Epstein–Peterson over the two horizons, P.526's spherical-earth term). Where the
+//!   principal edge is a sharp mesh wedge (facet normals more than 20° apart within two
+//!   cells of it), its J(v) gives way to the UTD wedge loss of that edge
+//!   ([`super::wedge`], Luebbers' lossy faces), blended by the wedge's sharpness
+//!   ([`super::wedge::wedge_weight`], 20°–40°) so the loss stays continuous; a thin ridge
+//!   gives J(v) again (P.526 where both apply). As in any
 //!   incoherent GO + diffraction tracer, the loss steps by `J(0)` = 6 dB where the line of
 //!   sight closes (the coherent field is continuous there; Fresnel-zone obstruction of an open
 //!   line of sight is not counted, as in Sionna RT);
@@ -463,7 +468,17 @@ impl<'a> Tracer<'a> {
                 // Principal edge: at least the terrain there and
                 // the chord between the antennas.
                 let chord = tx.z_m + f * (rx.z_m - tx.z_m);
-                let p = self.scene.earth.place(x, y, g.max(chord));
+                let mut p = self.scene.earth.place(x, y, g.max(chord));
+                // A sharp mesh wedge at the principal edge: its UTD loss replaces the knife
+                // edge's J(v), blended by the wedge's sharpness (continuous; none on rolling
+                // terrain).
+                if let Some((w, l_utd, q)) = self.wedge_at(tx, rx, x, y) {
+                    excess += w * (l_utd - super::diffraction::j_of_v(r.v));
+                    excess = excess.max(0.0);
+                    if w > 0.5 {
+                        p = q;
+                    }
+                }
                 corner = Some(p);
                 interactions.push(Interaction {
                     kind: InteractionKind::Diffraction,
@@ -482,6 +497,66 @@ impl<'a> Tracer<'a> {
         excess += self.vegetation_db(&pts);
         let path = self.assemble(&pts, &[], interactions, excess, los);
         Some((path, pd))
+    }
+
+    /// The sharpest mesh wedge within two cells of flat-frame point (`x`, `y`) whose Keller
+    /// point lies on it, as (blend weight [`super::wedge::wedge_weight`], UTD excess loss over
+    /// free space on `|SQ| + |QR|` in dB, diffraction point); the most obstructing one
+    /// (highest above the TX–RX chord) when several. Faces take the ground's Fresnel
+    /// coefficients for the TX polarisation (Luebbers).
+    fn wedge_at(&self, tx: &Located, rx: &Located, x: f64, y: f64) -> Option<(f64, f64, Vec3)> {
+        use super::wedge::{diffracted, ridge_facets, wedge_weight, Wedge};
+        let hf = &self.scene.heightfield;
+        let ci = ((x - hf.x0_m) / hf.dx_m).floor() as i64;
+        let cj = ((y - hf.y0_m) / hf.dy_m).floor() as i64;
+        let range = |c: i64, n: usize| {
+            let lo = (c - 2).clamp(0, n as i64 - 1) as usize;
+            let hi = (c + 3).clamp(0, n as i64 - 1) as usize;
+            (lo, hi)
+        };
+        let earth = self.scene.earth;
+        let lambda = C_M_PER_S / self.cfg.frequency_hz;
+        let eta = complex_permittivity(self.scene.grounds[0], self.cfg.frequency_hz);
+        let soft = self.cfg.tx_antenna.polarization == Polarization::Horizontal;
+        let mut best: Option<(f64, f64, f64, Vec3)> = None;
+        ridge_facets(
+            hf,
+            range(ci, hf.nx),
+            range(cj, hf.ny),
+            20.0,
+            |a, b, q0, qn| {
+                let pl = |v: Vec3| earth.place(v.x, v.y, v.z);
+                let mid = (a + b) * 0.5;
+                let up = (pl(mid + Vec3::new(0.0, 0.0, 1.0)) - pl(mid)).normalized();
+                let Some(w) = Wedge::from_facets(pl(a), pl(b), pl(q0), pl(qn), up) else {
+                    return;
+                };
+                let face = |grazing: f64| {
+                    let (te, tm) = reflection(grazing.sin().abs().max(1e-9), eta);
+                    if soft {
+                        te
+                    } else {
+                        tm
+                    }
+                };
+                let phi_i = w.angle_of(tx.pos);
+                let phi = w.angle_of(rx.pos);
+                let (r0, rn) = (face(phi_i), face(w.n * std::f64::consts::PI - phi));
+                let Some(dfr) = diffracted(&w, tx.pos, rx.pos, lambda, r0, rn) else {
+                    return;
+                };
+                let free = lambda / (4.0 * std::f64::consts::PI * dfr.length_m);
+                let l_utd = -20.0 * (dfr.gain.norm() / free).log10();
+                // Height of Q above the chord (scene frame, along the local vertical).
+                let t = (dfr.point - tx.pos).dot(rx.pos - tx.pos)
+                    / (rx.pos - tx.pos).dot(rx.pos - tx.pos);
+                let above = (dfr.point - (tx.pos + (rx.pos - tx.pos) * t)).dot(up);
+                if l_utd.is_finite() && best.is_none_or(|b| above > b.2) {
+                    best = Some((wedge_weight(w.n), l_utd, above, dfr.point));
+                }
+            },
+        );
+        best.map(|(w, l, _, q)| (w, l, q))
     }
 
     fn vegetation_db(&self, pts: &[Vec3]) -> f64 {

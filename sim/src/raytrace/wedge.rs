@@ -161,6 +161,32 @@ pub fn diffracted(
 /// [`super::Scene`] builds them): every interior mesh edge that is convex seen from above and
 /// whose two facet normals differ by more than `min_angle_deg`.
 pub fn ridge_edges(hf: &Heightfield, min_angle_deg: f64) -> Vec<Wedge> {
+    let up = Vec3::new(0.0, 0.0, 1.0);
+    let mut out = Vec::new();
+    ridge_facets(
+        hf,
+        (0, hf.nx - 1),
+        (0, hf.ny - 1),
+        min_angle_deg,
+        |a, b, q0, qn| {
+            if let Some(w) = Wedge::from_facets(a, b, q0, qn, up) {
+                out.push(w);
+            }
+        },
+    );
+    out
+}
+
+/// The sharpest convex ridge edges of cells `i0..i1 × j0..j1`: calls `f(a, b, q0, qn)` (edge
+/// ends and the facets' third vertices, flat frame) for every interior edge whose facet
+/// normals differ by more than `min_angle_deg`.
+pub fn ridge_facets(
+    hf: &Heightfield,
+    (i0, i1): (usize, usize),
+    (j0, j1): (usize, usize),
+    min_angle_deg: f64,
+    mut f: impl FnMut(Vec3, Vec3, Vec3, Vec3),
+) {
     let p = |i: usize, j: usize| {
         Vec3::new(
             hf.x0_m + i as f64 * hf.dx_m,
@@ -168,36 +194,40 @@ pub fn ridge_edges(hf: &Heightfield, min_angle_deg: f64) -> Vec<Wedge> {
             hf.at(i, j),
         )
     };
-    let up = Vec3::new(0.0, 0.0, 1.0);
     let cos_min = min_angle_deg.to_radians().cos();
-    let mut out = Vec::new();
     let mut consider = |a: Vec3, b: Vec3, q0: Vec3, qn: Vec3| {
         let n_a = (b - a).cross(q0 - a).normalized();
         let n_b = (qn - a).cross(b - a).normalized();
-        if n_a.dot(n_b) > cos_min {
-            return;
-        }
-        if let Some(w) = Wedge::from_facets(a, b, q0, qn, up) {
-            out.push(w);
+        // Convex seen from above: the n-facet's third vertex below the 0-facet's plane.
+        if n_a.dot(n_b) <= cos_min && n_a.dot(qn - a) * n_a.z.signum() < 0.0 {
+            f(a, b, q0, qn);
         }
     };
     // Cell (i, j) has triangles [a, b, d] and [a, d, c] (a = (i, j), b = (i+1, j),
     // c = (i, j+1), d = (i+1, j+1)).
-    for j in 0..hf.ny - 1 {
-        for i in 0..hf.nx - 1 {
+    for j in j0..j1.min(hf.ny - 1) {
+        for i in i0..i1.min(hf.nx - 1) {
             let (a, b, c, d) = (p(i, j), p(i + 1, j), p(i, j + 1), p(i + 1, j + 1));
             // Diagonal a–d between the cell's own triangles.
             consider(a, d, b, c);
-            // Vertical edge b–d: [a, b, d] here and [b', d', c'] = [b, e, d] of cell i+1.
+            // Vertical edge b–d: [a, b, d] here and [b, d', d] of cell i+1 (d' = (i+2, j+1)).
             if i + 2 < hf.nx {
                 consider(b, d, a, p(i + 2, j + 1));
             }
-            // Horizontal edge c–d: [a, d, c] here and [c, d', d] of cell j+1, third
-            // vertex (i+1, j+2).
+            // Horizontal edge c–d: [a, d, c] here and [c, d, (i+1, j+2)] of cell j+1.
             if j + 2 < hf.ny {
                 consider(c, d, a, p(i + 1, j + 2));
             }
         }
     }
-    out
+}
+
+/// Weight of the UTD wedge against the knife edge for a wedge of exterior angle `nπ`:
+/// 0 below a facet-normal difference (`(n − 1)π`) of 20°, 1 above 40°, smooth in between.
+/// Faceted rolling terrain (differences of a few degrees) stays with the profile model;
+/// single-wedge UTD on such facets is what puts Sionna RT's diffraction 80 dB low.
+pub fn wedge_weight(n: f64) -> f64 {
+    let deg = ((n - 1.0) * 180.0).clamp(0.0, 180.0);
+    let t = ((deg - 20.0) / 20.0).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
 }
