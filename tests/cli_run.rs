@@ -264,3 +264,78 @@ fn schema_is_json_with_the_top_level_keys() {
     }
     assert_eq!(j["additionalProperties"], false);
 }
+
+/// `path --model raytrace` lists the ray tracer's paths: JSON shape, and the line-of-sight
+/// path's delay is the antenna-to-antenna distance over c.
+#[test]
+fn path_raytrace_lists_paths() {
+    const C: f64 = 299_792_458.0;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("s.toml"), SMALL).unwrap();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "path",
+            "s.toml",
+            "--to",
+            "40.0155,-100.0,10",
+            "--from",
+            "north",
+            "--model",
+            "raytrace",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["model"], "raytrace");
+    let paths = j["paths"].as_array().expect("paths array");
+    assert!(!paths.is_empty(), "{j}");
+    for p in paths {
+        let delay = p["delay_s"].as_f64().unwrap();
+        let len = p["length_m"].as_f64().unwrap();
+        assert!((delay * C - len).abs() < 1e-3, "{p}");
+        for k in ["hh", "hv", "vh", "vv"] {
+            let g = p["gain"][k].as_array().unwrap();
+            assert_eq!(g.len(), 2);
+            assert!(g.iter().all(|x| x.as_f64().unwrap().is_finite()), "{p}");
+        }
+        for a in ["aod", "aoa"] {
+            let az = p[a]["azimuth_deg"].as_f64().unwrap();
+            let el = p[a]["elevation_deg"].as_f64().unwrap();
+            assert!(
+                (0.0..360.0).contains(&az) && (-90.0..=90.0).contains(&el),
+                "{p}"
+            );
+        }
+        for i in p["interactions"].as_array().unwrap() {
+            let kind = i["kind"].as_str().unwrap();
+            assert!(kind == "reflection" || kind == "diffraction", "{i}");
+            assert!(i["east_m"].is_f64() && i["north_m"].is_f64() && i["elev_m"].is_f64());
+        }
+        assert!(p["power_db"].as_f64().unwrap() < 0.0);
+    }
+    // The line-of-sight path: no interactions, delay = distance / c.
+    let los = paths
+        .iter()
+        .find(|p| p["line_of_sight"] == true)
+        .expect("line of sight over 500 m");
+    assert!(los["interactions"].as_array().unwrap().is_empty());
+    let prof = j["profile"].as_array().unwrap();
+    let z_tx = prof[0][1].as_f64().unwrap() + 30.0;
+    let z_rx = prof[prof.len() - 1][1].as_f64().unwrap() + 10.0;
+    let d = j["distance_km"].as_f64().unwrap() * 1000.0;
+    let dist = (d * d + (z_tx - z_rx).powi(2)).sqrt();
+    let delay = los["delay_s"].as_f64().unwrap();
+    assert!(
+        (delay * C - dist).abs() < 0.5,
+        "{} m vs {dist} m",
+        delay * C
+    );
+    // The direct ray is free space.
+    let fspl = 20.0
+        * (4.0 * std::f64::consts::PI * dist * j["frequency_hz"].as_f64().unwrap() / C).log10();
+    assert!(
+        (los["power_db"].as_f64().unwrap() + fspl).abs() < 1.0,
+        "{los}"
+    );
+}

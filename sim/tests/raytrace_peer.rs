@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use lastmile_sim::propagation::p526::DeltaBullington;
+use lastmile_sim::propagation::{Link, PathLoss, Profile};
 use lastmile_sim::raytrace::scene::enu_offset_m;
 use lastmile_sim::raytrace::{
     synthetic, EarthModel, Scene, SceneOptions, Site, TraceConfig, Tracer,
@@ -226,17 +228,41 @@ fn peer_links_against_sionna_and_itm() {
         })
         .collect();
     let worst_itm = summary("ours − ITM (shadowed links, k = 4/3)", &diffs);
+    // For the record: P.526's delta-Bullington on the same profiles, against ITM.
+    let txl = scene.locate(&tx, "TX").unwrap();
+    let db: Vec<(usize, f64)> = shadow
+        .iter()
+        .zip(&sites)
+        .map(|(r, s)| {
+            let rxl = scene.locate(s, "RX").unwrap();
+            let (d, h) = tr.profile(&txl, &rxl);
+            let profile = Profile {
+                spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
+                elevations_m: h.clone(),
+            };
+            let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
+            let l = DeltaBullington::default().loss(&link).unwrap().loss_db;
+            (r.id, l - r.itm_db.unwrap())
+        })
+        .collect();
+    summary("P.526 delta-Bullington − ITM (same links)", &db);
     let itm_diffs = diffs;
     // Issue 5 asks for every Sionna link within 3 dB and every shadowed link within 6 dB of
-    // ITM. Measured (2026-11-28): 16/17 within 3 dB of Sionna (rx 28: +5.9 dB, Sionna finds
-    // 10 dB more power than free space there); 19/22 within 6 dB of ITM (rx 26 −7.0, rx 34
-    // +6.8, rx 38 +7.0 dB). The assertions pin what is achieved so a regression fails.
+    // ITM. Sionna: all 17 within 3 dB since SBR candidates are every ray's triangle chain
+    // (as Sionna's candidate generator) plus a focused launch per receiver; rx 28 had been
+    // +5.9 dB with reception spheres, which missed the five grazing double-bounce paths of its
+    // concave slope (Sionna finds 10.5 dB over free space there, we now 8.8 dB). The other
+    // side of that coin: on rx 3 the dense focused launch finds one near-grazing double bounce
+    // next to the RX that Sionna's 10⁶-ray launch does not (−2.99 dB); such chains on a
+    // faceted mesh depend on launch density and triangulation. ITM (2026-11-28): 19/22
+    // within 6 dB (rx 26 −7.0, rx 34 +6.8, rx 38 +7.0 dB; see the issue report). The
+    // assertions pin what is achieved so a regression fails.
     let within = |d: &[(usize, f64)], tol: f64| d.iter().filter(|x| x.1.abs() <= tol).count();
     assert!(
-        worst_sionna <= 6.5,
+        worst_sionna <= 3.0,
         "worst difference to Sionna {worst_sionna:.2} dB"
     );
-    assert!(within(&sionna_diffs, 3.0) >= 16, "Sionna links within 3 dB");
+    assert_eq!(within(&sionna_diffs, 3.0), 17, "Sionna links within 3 dB");
     assert!(
         worst_itm <= 7.5,
         "worst difference to ITM {worst_itm:.2} dB"
@@ -247,4 +273,70 @@ fn peer_links_against_sionna_and_itm() {
         mean_itm.abs() <= 3.0,
         "mean difference to ITM {mean_itm:.2} dB"
     );
+}
+
+/// Diagnostic for one link (not a check): every path found on the flat-earth mesh with a
+/// dense SBR launch, to compare with Sionna's total. `RX_ID=28 cargo test … -- --ignored`.
+#[test]
+#[ignore]
+fn diagnose_one_link() {
+    let Some(peer) = peer_dir() else { return };
+    let id: usize = std::env::var("RX_ID")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(28);
+    let rays: u64 = std::env::var("RAYS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4_000_000);
+    let links = read_links(&peer);
+    let r = links.iter().find(|r| r.id == id).unwrap();
+    let dem = synthetic::dem();
+    let (lat0, lon0, h_tx) = synthetic::PEER_TX;
+    let flat = SceneOptions {
+        earth: EarthModel::Flat,
+        ..SceneOptions::default()
+    };
+    let scene = Scene::from_dem(&dem, lat0, lon0, 20_000.0, &flat).unwrap();
+    let mut cfg = TraceConfig::new(600e6);
+    cfg.rays = rays;
+    cfg.max_depth = 3;
+    cfg.focus_rays = std::env::var("FOCUS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    cfg.focus_half_angle_deg = std::env::var("CAP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
+    let tr = Tracer::new(&scene, &cfg).unwrap();
+    let s = site(r);
+    let out = tr.trace(&Site::agl(0.0, 0.0, h_tx), &[s]).unwrap();
+    report(id, &out[0], r.sionna_db.unwrap_or(f64::NAN));
+    let txl = scene.locate(&Site::agl(0.0, 0.0, h_tx), "TX").unwrap();
+    let rxl = scene.locate(&s, "RX").unwrap();
+    let (cand, stats) = tr.sbr(txl.pos, &[rxl.pos]);
+    let mut by_len = [0usize; 4];
+    let mut ok_len = [0usize; 4];
+    for c in &cand[0] {
+        by_len[c.len()] += 1;
+        if tr.specular(&txl, &rxl, c).is_some() {
+            ok_len[c.len()] += 1;
+        }
+    }
+    eprintln!("SBR {stats:?}: candidates by order {by_len:?}, valid {ok_len:?}");
+    for p in &out[0].paths {
+        let pts: Vec<String> = p
+            .interactions
+            .iter()
+            .map(|i| format!("({:.0},{:.0},{:.1})", i.point.x, i.point.y, i.point.z))
+            .collect();
+        eprintln!(
+            "  {:.2} dB  L {:.1} m  refl {}  {}",
+            -10.0 * p.h[0][0].norm_sqr().log10(),
+            p.length_m,
+            p.reflections(),
+            pts.join(" ")
+        );
+    }
 }

@@ -195,7 +195,7 @@ pub fn run(a: Args) -> CmdResult {
             ]
         })
         .collect();
-    let out = json!({
+    let mut out = json!({
         "from": site.name,
         "to": {"lat_deg": lat, "lon_deg": lon, "height_m": rx_h},
         "distance_km": round(pr.d_m / 1000.0, 4),
@@ -212,6 +212,9 @@ pub fn run(a: Args) -> CmdResult {
         "obstructions": obstructions,
         "profile": profile_json,
     });
+    if model_id == ModelId::Raytrace {
+        out["paths"] = raytrace_paths(&terrain, site, (lat, lon, rx_h), &ls, &pr)?;
+    }
     if let Some(p) = &a.plot {
         let title = format!(
             "{} → {lat:.5}, {lon:.5}: {:.2} km, {} {:.1} dB",
@@ -229,6 +232,90 @@ pub fn run(a: Args) -> CmdResult {
         serde_json::to_string_pretty(&out).map_err(CliError::runtime)?
     );
     Ok(())
+}
+
+/// The ray tracer's paths for `lastmile path … --model raytrace`: the 3-D solver
+/// ([`sim::raytrace::link::trace_point_to_point`]) on a local mesh of the scenario's terrain at
+/// its profile spacing (at most 250,000 grid points), earth radius k·a, depth 3. Per path:
+/// `delay_s`, `length_m`, `gain` (complex amplitude `[re, im]` per TX→RX polarisation pair
+/// `hh`, `hv`, `vh`, `vv`; first letter the TX's), `power_db` (10·log10 |gain|² for the
+/// scenario's polarisation), `aod`/`aoa` (`azimuth_deg` clockwise from north, `elevation_deg`;
+/// AoA points from the RX back along the arriving ray), `line_of_sight`, `excess_loss_db`
+/// (diffraction + vegetation) and `interactions` (`kind` reflection/diffraction, `east_m`,
+/// `north_m` from the TX, `elev_m` above the datum).
+fn raytrace_paths(
+    terrain: &sim::terrain::Terrain,
+    site: &sim::scenario::Site,
+    to: (f64, f64, f64),
+    ls: &LinkSettings,
+    pr: &PathReport,
+) -> Result<serde_json::Value, CliError> {
+    use sim::propagation::Polarization;
+    use sim::raytrace::link::{trace_point_to_point, PointToPoint};
+    use sim::raytrace::{EarthModel, TraceConfig};
+    let p2p = PointToPoint {
+        tx_lat_deg: site.lat_deg,
+        tx_lon_deg: site.lon_deg,
+        tx_height_m: site.height_m,
+        rx_lat_deg: to.0,
+        rx_lon_deg: to.1,
+        rx_height_m: to.2,
+        min_cell_m: pr.profile.spacing_m.max(1.0),
+        max_points: 250_000,
+        earth: EarthModel::EffectiveRadius { k: pr.k_factor },
+        ground: ls.ground,
+    };
+    let mut cfg = TraceConfig::new(ls.frequency_hz);
+    cfg.rays = 200_000;
+    cfg.tx_antenna = sim::raytrace::Antenna::isotropic(ls.polarization);
+    cfg.rx_antenna = sim::raytrace::Antenna::isotropic(ls.polarization);
+    let t = trace_point_to_point(|la, lo| terrain.elevation_m(la, lo), &p2p, &cfg)
+        .map_err(|e| CliError::runtime(anyhow::anyhow!("ray tracer: {e}")))?;
+    let angles =
+        |(az, el): (f64, f64)| json!({"azimuth_deg": round(az, 4), "elevation_deg": round(el, 4)});
+    use Polarization::{Horizontal as H, Vertical as V};
+    let paths: Vec<serde_json::Value> = t
+        .link
+        .paths
+        .iter()
+        .map(|p| {
+            let g = p.gain(ls.polarization, ls.polarization).norm_sqr();
+            let c = |tx, rx| {
+                let z = p.gain(tx, rx);
+                [z.re, z.im]
+            };
+            let inter: Vec<serde_json::Value> = p
+                .interactions
+                .iter()
+                .map(|i| {
+                    let (e, n, z) = t.enu(i.point);
+                    json!({
+                        "kind": i.kind,
+                        "east_m": round(e, 2),
+                        "north_m": round(n, 2),
+                        "elev_m": round(z, 2),
+                    })
+                })
+                .collect();
+            json!({
+                "delay_s": p.delay_s,
+                "length_m": round(p.length_m, 3),
+                "gain": {
+                    "hh": c(H, H),
+                    "hv": c(H, V),
+                    "vh": c(V, H),
+                    "vv": c(V, V),
+                },
+                "power_db": if g > 0.0 { round(10.0 * g.log10(), 3) } else { f64::NEG_INFINITY },
+                "aod": angles(p.aod_deg()),
+                "aoa": angles(p.aoa_deg()),
+                "line_of_sight": p.line_of_sight,
+                "excess_loss_db": round(p.excess_loss_db, 3),
+                "interactions": inter,
+            })
+        })
+        .collect();
+    Ok(serde_json::Value::Array(paths))
 }
 
 fn round(x: f64, digits: i32) -> f64 {

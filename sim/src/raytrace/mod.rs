@@ -4,14 +4,18 @@
 //! | module | what |
 //! |---|---|
 //! | [`scene`] | DEM → triangle mesh (two triangles per cell), effective earth radius, ground constants (P.527), memory budget |
+//! | [`decimate`] | optional error-bounded mesh decimation (right-triangulated irregular network) |
 //! | [`bvh`] | SAH BVH with 32-byte nodes and 4-wide triangle packets |
 //! | [`paths`] | direct/diffracted ray, exact reflections (image method), SBR candidates (Fibonacci launch, reception spheres) |
 //! | [`fresnel`] | Fresnel reflection coefficients, both polarisations |
 //! | [`utd`] | UTD wedge diffraction coefficients (Kouyoumjian–Pathak, Luebbers) and Fresnel integrals |
+//! | [`wedge`] | ridge-edge detection on the mesh, Keller's diffraction point, UTD wedge paths in 3-D |
 //! | [`diffraction`] | profile diffraction in shadow: three-edge Deygout with P.526's J(v) and smooth-earth term |
-//! | [`vegetation`] | vegetation polygons with P.833 excess loss |
+//! | [`vegetation`] | vegetation polygons (and land-cover canopy) with P.833 excess loss |
+//! | [`landcover`] | land-cover class raster (GeoTIFF) with a class table: canopy height, P.833 specific attenuation, P.527 ground per class |
 //! | [`antenna`] | antenna patterns and polarisation bases |
 //! | [`cir`] | channel impulse response → tapped delay line |
+//! | [`link`] | point-to-point tracing on terrain given as an elevation function of latitude/longitude (`lastmile path --model raytrace`) |
 //! | [`coverage`] | vertical-plane tracer for coverage maps and the [`PathLoss`] impl |
 //! | [`synthetic`] | the peer comparison's synthetic terrain tile, generated in-process |
 //!
@@ -38,19 +42,23 @@ pub mod antenna;
 pub mod bvh;
 pub mod cir;
 pub mod coverage;
+pub mod decimate;
 pub mod diffraction;
 pub mod fresnel;
 pub mod geom;
+pub mod landcover;
+pub mod link;
 pub mod paths;
 pub mod scene;
 pub mod synthetic;
 pub mod utd;
 pub mod vegetation;
+pub mod wedge;
 
 pub use antenna::{Antenna, Pattern, TabulatedPattern};
 pub use cir::{Cir, Tdl};
 pub use coverage::{coverage_map, CoverageMap, CoverageSpec};
-pub use paths::{Combine, LinkPaths, Path, TraceConfig, Tracer};
+pub use paths::{Candidates, Combine, LinkPaths, Path, TraceConfig, Tracer};
 pub use scene::{EarthModel, GroundClass, Heightfield, Scene, SceneOptions, Site};
 
 use crate::propagation::{Link, LossReport, PathLoss, PropagationError};

@@ -317,6 +317,9 @@ pub struct SceneOptions {
     pub ground_classes: Option<Vec<GroundClass>>,
     /// Refuse meshes that would need more than this many bytes.
     pub memory_budget_bytes: u64,
+    /// Error-bounded decimation ([`super::decimate`]): every terrain sample within this many
+    /// metres of the mesh; `None` keeps two triangles per cell.
+    pub max_error_m: Option<f64>,
 }
 
 impl Default for SceneOptions {
@@ -326,6 +329,7 @@ impl Default for SceneOptions {
             ground: Ground::default(),
             ground_classes: None,
             memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
+            max_error_m: None,
         }
     }
 }
@@ -415,29 +419,70 @@ impl Scene {
             }
         };
         let earth = opts.earth;
-        let mut verts: Vec<[f32; 3]> = Vec::with_capacity(hf.nx * hf.ny);
-        for j in 0..hf.ny {
-            for i in 0..hf.nx {
-                let x = hf.x0_m + i as f64 * hf.dx_m;
-                let y = hf.y0_m + j as f64 * hf.dy_m;
-                verts.push(earth.place(x, y, hf.at(i, j)).to_f32());
+        let cell_of = |i: usize, j: usize| {
+            cell_ground.as_ref().map_or(0, |cg| {
+                cg[j.min(hf.ny - 2) * (hf.nx - 1) + i.min(hf.nx - 2)]
+            })
+        };
+        let (verts, tris, tri_ground) = match opts.max_error_m {
+            Some(e) => {
+                if !(e >= 0.0 && e.is_finite()) {
+                    return Err(RaytraceError::InvalidInput(format!(
+                        "decimation error bound {e} m must be finite and ≥ 0"
+                    )));
+                }
+                let m = super::decimate::decimate(&hf.z_m, hf.nx, hf.ny, e);
+                let verts: Vec<[f32; 3]> = m
+                    .vertices
+                    .iter()
+                    .map(|&(i, j)| {
+                        let (i, j) = (i as usize, j as usize);
+                        let x = hf.x0_m + i as f64 * hf.dx_m;
+                        let y = hf.y0_m + j as f64 * hf.dy_m;
+                        let z = hf.at(i.min(hf.nx - 1), j.min(hf.ny - 1));
+                        earth.place(x, y, z).to_f32()
+                    })
+                    .collect();
+                let tri_ground = m
+                    .triangles
+                    .iter()
+                    .map(|t| {
+                        let (si, sj) = t.iter().fold((0, 0), |(a, b), &v| {
+                            let (i, j) = m.vertices[v as usize];
+                            (a + i as usize, b + j as usize)
+                        });
+                        cell_of(si / 3, sj / 3)
+                    })
+                    .collect();
+                (verts, m.triangles, tri_ground)
             }
-        }
-        let mut tris: Vec<[u32; 3]> = Vec::with_capacity(ntri as usize);
-        let mut tri_ground = Vec::with_capacity(ntri as usize);
-        for j in 0..hf.ny - 1 {
-            for i in 0..hf.nx - 1 {
-                let a = (j * hf.nx + i) as u32;
-                let b = a + 1;
-                let c = a + hf.nx as u32;
-                let d = c + 1;
-                tris.push([a, b, d]);
-                tris.push([a, d, c]);
-                let g = cell_ground.as_ref().map_or(0, |cg| cg[j * (hf.nx - 1) + i]);
-                tri_ground.push(g);
-                tri_ground.push(g);
+            None => {
+                let mut verts: Vec<[f32; 3]> = Vec::with_capacity(hf.nx * hf.ny);
+                for j in 0..hf.ny {
+                    for i in 0..hf.nx {
+                        let x = hf.x0_m + i as f64 * hf.dx_m;
+                        let y = hf.y0_m + j as f64 * hf.dy_m;
+                        verts.push(earth.place(x, y, hf.at(i, j)).to_f32());
+                    }
+                }
+                let mut tris: Vec<[u32; 3]> = Vec::with_capacity(ntri as usize);
+                let mut tri_ground = Vec::with_capacity(ntri as usize);
+                for j in 0..hf.ny - 1 {
+                    for i in 0..hf.nx - 1 {
+                        let a = (j * hf.nx + i) as u32;
+                        let b = a + 1;
+                        let c = a + hf.nx as u32;
+                        let d = c + 1;
+                        tris.push([a, b, d]);
+                        tris.push([a, d, c]);
+                        let g = cell_of(i, j);
+                        tri_ground.push(g);
+                        tri_ground.push(g);
+                    }
+                }
+                (verts, tris, tri_ground)
             }
-        }
+        };
         let bvh = Bvh::build(&verts, &tris);
         Ok(Scene {
             heightfield: hf,

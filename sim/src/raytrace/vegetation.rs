@@ -11,6 +11,7 @@
 //! ITU-R P.833-9 §2 (terminal within woodland), §3 (one terminal in woodland).
 
 use super::geom::Vec3;
+use super::landcover::LandCover;
 use super::scene::Heightfield;
 
 /// One vegetation polygon (flat-frame ENU metres), canopy from the ground up to `height_m`.
@@ -48,6 +49,8 @@ pub struct Vegetation {
     pub patches: Vec<Patch>,
     /// Maximum attenuation `A_m`, dB; `None` uses P.833's `0.18·f_MHz^0.752`.
     pub max_db: Option<f64>,
+    /// Canopy from a land-cover raster, where no patch covers the point.
+    pub land_cover: Option<LandCover>,
 }
 
 impl Vegetation {
@@ -67,7 +70,7 @@ impl Vegetation {
 
     /// Canopy depth (m) and the summed `γ·length` (dB) along a segment.
     pub fn depth(&self, a: Vec3, b: Vec3, hf: &Heightfield, step_m: f64) -> (f64, f64) {
-        if self.patches.is_empty() {
+        if self.patches.is_empty() && self.land_cover.is_none() {
             return (0.0, 0.0);
         }
         let len = (b - a).norm();
@@ -79,10 +82,14 @@ impl Vegetation {
             let Some(g) = hf.height_at(p.x, p.y) else {
                 continue;
             };
-            if let Some(patch) = self.patches.iter().find(|q| q.contains(p.x, p.y)) {
-                if p.z <= g + patch.height_m {
+            let canopy = match self.patches.iter().find(|q| q.contains(p.x, p.y)) {
+                Some(patch) => Some((patch.height_m, patch.specific_db_per_m)),
+                None => self.land_cover.as_ref().and_then(|c| c.canopy_at(p.x, p.y)),
+            };
+            if let Some((height_m, gamma)) = canopy {
+                if p.z <= g + height_m {
                     depth += ds;
-                    db += ds * patch.specific_db_per_m;
+                    db += ds * gamma;
                 }
             }
         }
@@ -114,6 +121,7 @@ mod tests {
                 specific_db_per_m: 0.2,
             }],
             max_db: None,
+            land_cover: None,
         };
         let hf = Heightfield::from_fn(-200.0, -200.0, 10.0, 10.0, 41, 41, |_, _| 0.0);
         // 100 m of canopy at 2 m height: γ d = 20 dB; A_m(600 MHz) = 0.18·600^0.752 ≈ 22.2 dB.
