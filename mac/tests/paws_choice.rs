@@ -24,6 +24,7 @@ const DEV: Device = Device {
     max_conducted_dbm: 30.0,
     emission_class: None,
     max_channels: 2,
+    fill_guard_hz: None,
 };
 
 /// Channels 21 (36 dBm) and 22 (30 dBm) contiguous, 25 alone at 36 dBm; a 100 kHz mask
@@ -176,4 +177,92 @@ fn etsi_adjacent_leakage_checked_against_narrow_limits() {
 #[test]
 fn nothing_offered_nothing_chosen() {
     assert_eq!(choose(&spectra(), &[], &DEV), None);
+}
+
+#[test]
+fn fits_come_from_the_phy_numerology() {
+    // One US channel: 1.4, 3 and 5 MHz standard; with a 250 kHz guard the TVWS fill fit
+    // adds 30 PRB on a 384-point FFT (phy::numerology::tv_channel_plan's example).
+    let f = fits(&offer(21, 0), 1, None);
+    assert_eq!(
+        f.iter().map(|x| x.n_prb).collect::<Vec<_>>(),
+        vec![6, 15, 25]
+    );
+    let f = fits(&offer(21, 0), 1, Some(250_000));
+    let last = f.last().unwrap();
+    assert_eq!(
+        (last.n_prb, last.fft_size, last.bandwidth_hz),
+        (30, 384, 6e6)
+    );
+    // Two bonded channels (12 MHz): up to 10 MHz.
+    let f = fits(&offer(21, 0), 2, None);
+    assert_eq!(f.last().unwrap().n_prb, 50);
+    assert_eq!(raster_of_offer(&offer(21, 0)), Some(phy::tv::TvRaster::Us6));
+}
+
+#[test]
+fn common_choice_uses_channels_every_site_was_offered() {
+    let s = spectra();
+    // Site A: 21, 22, 25; site B: 22 and 25 only, 25 expiring earlier.
+    let a = [offer(21, 10_000), offer(22, 10_000), offer(25, 20_000)];
+    let b = [offer(22, 10_000), offer(25, 5_000)];
+    let lone = [offer(30, 1)];
+    let dev = Device {
+        max_channels: 1,
+        ..DEV
+    };
+    let g = |offers| SiteGrant {
+        spectra: &s,
+        offers,
+        device: dev,
+    };
+    let c = choose_common(&[g(&a), g(&b)]).unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].channels, c[1].channels);
+    // 25 carries 36 dBm, 22 only 30: power first, even though 25 expires sooner at B.
+    assert_eq!(c[0].channels, vec![25]);
+    assert_eq!(c[0].until_s, 5_000);
+    assert_eq!(choose_common(&[g(&a), g(&lone)]), None);
+    assert_eq!(choose_common(&[]), None);
+}
+
+#[test]
+fn offers_from_a_spectrum_spec() {
+    use lastmile_mac::spectrum::paws::{EventTime, RulesetInfo, SpectrumSchedule, SpectrumSpec};
+    use lastmile_mac::spectrum::timestamp::format;
+    let sched = |a: i64, b: i64, sp: Vec<Spectrum>| SpectrumSchedule {
+        event_time: EventTime {
+            start_time: format(a),
+            stop_time: format(b),
+        },
+        spectra: sp,
+    };
+    let s = spectra();
+    // Second schedule keeps only channel 25.
+    let only25 = vec![Spectrum {
+        resolution_bw_hz: 6e6,
+        profiles: vec![s[0].profiles[1].clone()],
+    }];
+    let spec = SpectrumSpec {
+        ruleset_info: RulesetInfo {
+            authority: "us".into(),
+            ruleset_id: "FccTvBandWhiteSpace-2010".into(),
+            max_location_change: Some(100.0),
+            max_polling_secs: Some(86400),
+        },
+        spectrum_schedules: vec![sched(1000, 2000, s.clone()), sched(2000, 3000, only25)],
+        time_range: None,
+        frequency_ranges: None,
+        needs_spectrum_report: false,
+        max_total_bw_hz: None,
+        max_contiguous_bw_hz: None,
+    };
+    let (now, offers) = offers_from_spec(&spec, phy::tv::TvRaster::Us6, 1500).unwrap();
+    assert_eq!(now, s);
+    let got: Vec<(u32, i64)> = offers.iter().map(|(o, _)| (o.channel, o.until_s)).collect();
+    assert_eq!(got, vec![(21, 2000), (22, 2000), (25, 3000)]);
+    // Channel 22's limit is bound by the 100 kHz mask: 30 − 17.78 + 17.78 = 30 dBm.
+    assert!((offers[1].1 - 30.0).abs() < 1e-6, "{}", offers[1].1);
+    let (none, o) = offers_from_spec(&spec, phy::tv::TvRaster::Us6, 5000).unwrap();
+    assert!(none.is_empty() && o.is_empty());
 }

@@ -15,6 +15,7 @@ pub mod itm;
 pub mod link;
 pub mod path;
 pub mod run;
+pub mod run_tvws;
 pub mod schema;
 pub mod validate;
 pub mod wsdb;

@@ -63,15 +63,40 @@ pub fn run(a: Args) -> CmdResult {
     let t_terrain = Instant::now();
     let (terrain, terrain_files) = output::terrain::load(&loaded)?;
     let terrain_s = t_terrain.elapsed().as_secs_f64();
+    // [tvws]: the database sets the carrier and the sites' EIRP; TV stations interfere.
+    let t_tvws = Instant::now();
+    let tvws = match loaded.scenario.tvws.clone() {
+        Some(t) => Some(super::run_tvws::plan(&mut loaded.scenario, &t)?),
+        None => None,
+    };
     let sc = &loaded.scenario;
     let model = model::build(&sc.model, sc.model.id).map_err(CliError::usage)?;
+    // Interferer paths leave the coverage terrain: synthetic terrain is regenerated on a
+    // box with the same centre (same heights) that holds them; other terrain is continued
+    // flat beyond its edge (see sim::coverage::interference).
+    let wide_terrain = match (&tvws, &sc.terrain) {
+        (Some(p), sim::scenario::TerrainSpec::Synthetic { .. }) if !p.interferers.is_empty() => {
+            let b = super::run_tvws::extended_bbox(&sc.area_bbox(), &p.interferers);
+            Some(sim::coverage::input::load(&sc.terrain, &b).map_err(CliError::runtime)?)
+        }
+        _ => None,
+    };
+    let external = tvws.as_ref().map(|p| sim::coverage::Interference {
+        interferers: &p.interferers,
+        terrain: wide_terrain
+            .as_ref()
+            .map_or(&terrain as &dyn Elevation, |t| t as &dyn Elevation),
+        max_profile_points: 1500,
+    });
+    let tvws_s = t_tvws.elapsed().as_secs_f64();
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(CliError::runtime)?;
     let grid = coverage::Grid::for_scenario(sc).map_err(CliError::usage)?;
-    let total = (grid.rows * (sc.sites.len() + 1)) as u64;
+    let n_ext = tvws.as_ref().map_or(0, |p| p.interferers.len());
+    let total = (grid.rows * (sc.sites.len() + 1 + n_ext)) as u64;
     let bar = progress_bar(total);
     eprintln!(
         "lastmile run: '{}' — {} site(s), {}×{} pixels at {} m, model {}, {} thread(s)",
@@ -90,7 +115,15 @@ pub fn run(a: Args) -> CmdResult {
         }
     };
     let cov = pool
-        .install(|| coverage::compute(sc, &terrain, model.as_ref(), &tick))
+        .install(|| {
+            coverage::compute_with_interference(
+                sc,
+                &terrain,
+                model.as_ref(),
+                external.as_ref(),
+                &tick,
+            )
+        })
         .map_err(CliError::runtime)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -115,7 +148,12 @@ pub fn run(a: Args) -> CmdResult {
         "path": loaded.path.display().to_string(),
         "sha256": output::sha256_hex(loaded.text.as_bytes()),
     })];
-    for f in terrain_files.iter().chain(&sc.input_files) {
+    let tvws_files = tvws.as_ref().map_or(&[][..], |p| &p.input_files[..]);
+    for f in terrain_files
+        .iter()
+        .chain(&sc.input_files)
+        .chain(tvws_files)
+    {
         inputs.push(json!({
             "path": f.display().to_string(),
             "sha256": output::sha256_file(f).unwrap_or_else(|_| "unreadable".into()),
@@ -123,7 +161,7 @@ pub fn run(a: Args) -> CmdResult {
     }
     let resolved = serde_json::to_value(sc).map_err(CliError::runtime)?;
     let resolved_text = serde_json::to_string(&resolved).map_err(CliError::runtime)?;
-    let run_json = json!({
+    let mut run_json = json!({
         "lastmile_version": env!("CARGO_PKG_VERSION"),
         "git_sha": git_sha(),
         "command": std::env::args().collect::<Vec<_>>(),
@@ -141,6 +179,10 @@ pub fn run(a: Args) -> CmdResult {
         "timings_s": {"terrain": terrain_s, "coverage": coverage_s, "outputs": output_s,
                       "total": t_start.elapsed().as_secs_f64()},
     });
+    if let Some(p) = &tvws {
+        run_json["tvws"] = p.report.clone();
+        run_json["timings_s"]["tvws"] = json!(tvws_s);
+    }
     let res = serde_json::to_vec_pretty(&run_json)
         .map_err(anyhow::Error::from)
         .and_then(|b| Ok(staging.write("run.json", &b)?));
@@ -196,7 +238,7 @@ fn write_outputs(
     let mut sj = serde_json::to_vec_pretty(sum)?;
     sj.push(b'\n');
     st.write("summary.json", &sj)?;
-    Ok([
+    let mut files: Vec<String> = [
         "coverage.tif",
         "sinr.tif",
         "coverage.png",
@@ -205,7 +247,17 @@ fn write_outputs(
         "run.json",
     ]
     .map(String::from)
-    .to_vec())
+    .to_vec();
+    if !cov.external_dbm.is_empty() {
+        // Interference from outside the network (TV stations), dBm in the LTE band.
+        output::geotiff::write(
+            &st.tmp.join("tv_interference.tif"),
+            &cov.grid,
+            &cov.external_dbm,
+        )?;
+        files.insert(2, "tv_interference.tif".into());
+    }
+    Ok(files)
 }
 
 fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {

@@ -12,29 +12,32 @@
 //! spectrum allows `P ≤ min_mask + 10·log10(W / min(B, W))`, the minimum taken over the
 //! occupied range (piecewise-linear masks reach their minimum at a break point or an end).
 //!
-//! LTE channel fits use a local table of the 36.101 bandwidths (1.4/3/5/10/15/20 MHz,
-//! 6/15/25/50/75/100 PRB, occupied N_PRB·180 kHz): a bandwidth fits a block of contiguous
-//! TV channels when its nominal channel bandwidth does not exceed the block. (The OFDM
-//! numerology module will own this table; this one is the interim, documented choice.)
+//! LTE carrier fits come from the PHY numerology (one source of truth): in a single TV
+//! channel the candidates are [`phy::numerology::tv_channel_plan`]'s standard fit (the
+//! widest 36.101 bandwidth whose channel bandwidth fits, 5 MHz in 6/7/8 MHz channels), its
+//! TVWS fill fit when the device asks for one ([`Device::fill_guard_hz`]: as many PRBs as
+//! fit with that guard to each edge), and every narrower [`phy::numerology::Bandwidth`]; in
+//! a block of bonded channels, every [`phy::numerology::Bandwidth`] whose channel bandwidth
+//! fits the block. The occupied width is N_PRB·180 kHz, centred in the block.
+//!
+//! Several sites that must share one carrier (the simulator's co-channel network) are
+//! chosen together by [`choose_common`]: the same channels and bandwidth at every site,
+//! ranked by the weakest site's EIRP. [`offers_from_spec`] turns a PAWS spectrum spec into
+//! the current constraints and per-channel offers.
 //!
 //! # References
-//! RFC 7545 §5.11 (profiles, resolutionBwHz); ETSI EN 301 598 V2.1.1 §4.2.4 (ACLR by
-//! emission class, out-of-block floor); 3GPP TS 36.101 Table 5.6-1 (channel bandwidths).
+//! RFC 7545 §5.9–§5.11 (schedules, profiles, resolutionBwHz); ETSI EN 301 598 V2.1.1 §4.2.4
+//! (ACLR by emission class, out-of-block floor); 3GPP TS 36.101 Table 5.6-1 (channel
+//! bandwidths).
 
-use super::paws::{Spectrum, SpectrumProfilePoint};
+use phy::numerology::{tv_channel_plan, Bandwidth, TvFit, SC_PER_RB, SUBCARRIER_SPACING_HZ};
+use phy::tv::TvRaster;
 
-/// LTE channel bandwidths: (nominal Hz, N_PRB) — 3GPP TS 36.101 Table 5.6-1.
-pub const LTE_BANDWIDTHS: [(f64, u32); 6] = [
-    (1.4e6, 6),
-    (3e6, 15),
-    (5e6, 25),
-    (10e6, 50),
-    (15e6, 75),
-    (20e6, 100),
-];
+use super::paws::{Spectrum, SpectrumProfilePoint, SpectrumSpec};
+use super::timestamp;
 
-/// Resource block width, Hz.
-pub const PRB_HZ: f64 = 180e3;
+/// Resource block width, Hz (12 subcarriers of 15 kHz).
+pub const PRB_HZ: f64 = SC_PER_RB as f64 * SUBCARRIER_SPACING_HZ;
 
 /// ETSI EN 301 598 ACLR by emission class 1–5 for adjacent channel offsets n = ±1, ±2,
 /// |n| ≥ 3, dB.
@@ -149,6 +152,9 @@ pub struct Device {
     pub emission_class: Option<u8>,
     /// Largest number of contiguous TV channels to bond.
     pub max_channels: u32,
+    /// Also consider the numerology's TVWS fill fit in single channels, with this guard to
+    /// each channel edge, Hz (`None`: standard LTE bandwidths only).
+    pub fill_guard_hz: Option<u32>,
 }
 
 /// A candidate TV channel with the time it stays available.
@@ -178,10 +184,12 @@ pub struct ConstraintCheck {
 pub struct Choice {
     /// TV channels used (contiguous).
     pub channels: Vec<u32>,
-    /// LTE nominal bandwidth, Hz.
+    /// LTE nominal channel bandwidth, Hz (for the TVWS fill fit: the TV channel width).
     pub lte_bandwidth_hz: f64,
     /// Number of PRBs.
     pub n_prb: u32,
+    /// FFT size of the numerology (its sample rate is `fft_size`·15 kHz).
+    pub fft_size: usize,
     /// Carrier centre, Hz.
     pub center_hz: f64,
     /// EIRP the masks allow, dBm (total over the occupied width).
@@ -205,18 +213,121 @@ impl Choice {
     }
 }
 
+/// One LTE carrier that fits a channel block: nominal bandwidth (Hz), PRBs, FFT size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Nominal channel bandwidth, Hz.
+    pub bandwidth_hz: f64,
+    /// Resource blocks.
+    pub n_prb: u32,
+    /// FFT size.
+    pub fft_size: usize,
+}
+
+/// The raster whose channel `o.channel` has exactly `o`'s edges, if any.
+pub fn raster_of_offer(o: &ChannelOffer) -> Option<TvRaster> {
+    [TvRaster::Us6, TvRaster::Eu8Uhf, TvRaster::Eu7Vhf]
+        .into_iter()
+        .find(|r| {
+            r.edges_hz(o.channel)
+                .is_ok_and(|(a, b)| (a - o.low_hz).abs() < 1.0 && (b - o.high_hz).abs() < 1.0)
+        })
+}
+
+/// LTE carriers that fit a block of `n_channels` contiguous channels starting at `first`
+/// (see the module docs), narrowest first.
+pub fn fits(first: &ChannelOffer, n_channels: usize, fill_guard_hz: Option<u32>) -> Vec<Fit> {
+    let width = (first.high_hz - first.low_hz) * n_channels as f64;
+    let mut out: Vec<Fit> = Bandwidth::ALL
+        .into_iter()
+        .filter(|b| b.channel_hz() <= width + 1.0)
+        .map(|b| Fit {
+            bandwidth_hz: b.channel_hz(),
+            n_prb: b.n_prb() as u32,
+            fft_size: b.fft_size(),
+        })
+        .collect();
+    if n_channels == 1 {
+        if let Some(raster) = raster_of_offer(first) {
+            let mut plans = vec![TvFit::Standard];
+            if let Some(g) = fill_guard_hz {
+                plans.push(TvFit::Fill { min_guard_hz: g });
+            }
+            for fit in plans {
+                let Ok(p) = tv_channel_plan(raster, first.channel, fit) else {
+                    continue;
+                };
+                let n_prb = p.numerology.n_prb() as u32;
+                let f = Fit {
+                    bandwidth_hz: match fit {
+                        TvFit::Standard => Bandwidth::from_n_prb(n_prb as usize)
+                            .map_or(width, Bandwidth::channel_hz),
+                        TvFit::Fill { .. } => width,
+                    },
+                    n_prb,
+                    fft_size: p.numerology.fft_size(),
+                };
+                if !out.iter().any(|o| o.n_prb == f.n_prb) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|f| f.n_prb);
+    out
+}
+
 /// Pick the channel block and LTE bandwidth that maximise usable EIRP, then availability
 /// time, then bandwidth, among blocks of up to `device.max_channels` contiguous offered
 /// channels. `None` when nothing fits.
 pub fn choose(spectra: &[Spectrum], offers: &[ChannelOffer], device: &Device) -> Option<Choice> {
-    let mut offers = offers.to_vec();
+    let site = SiteGrant {
+        spectra,
+        offers,
+        device: *device,
+    };
+    choose_common(&[site]).map(|mut v| v.remove(0))
+}
+
+/// What one site was granted, and its radio.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteGrant<'a> {
+    /// The constraints in force (several resolution bandwidths).
+    pub spectra: &'a [Spectrum],
+    /// The channels on offer.
+    pub offers: &'a [ChannelOffer],
+    /// The site's radio and antenna (`max_channels` and `fill_guard_hz` are taken from the
+    /// first site).
+    pub device: Device,
+}
+
+/// Choose one channel block and LTE carrier shared by several sites, each with its own
+/// grant and radio: only blocks every site was offered qualify; candidates are
+/// ranked by the smallest per-site EIRP (0.1 dB steps), then the earliest expiry, then
+/// the number of PRBs. Returns one [`Choice`] per site (same channels, bandwidth and
+/// centre; each site's own EIRP, power and checks), or `None` when no block is common to
+/// all sites or `sites` is empty.
+pub fn choose_common(sites: &[SiteGrant<'_>]) -> Option<Vec<Choice>> {
+    let first = sites.first()?;
+    let device = &first.device;
+    let mut offers = first.offers.to_vec();
     offers.sort_by(|a, b| a.low_hz.total_cmp(&b.low_hz));
-    let mut best: Option<Choice> = None;
+    offers.dedup_by_key(|o| o.channel);
+    // Channels every site was offered; availability is the earliest expiry among sites.
+    offers.retain_mut(|o| {
+        for other in &sites[1..] {
+            match other.offers.iter().find(|x| x.channel == o.channel) {
+                Some(x) => o.until_s = o.until_s.min(x.until_s),
+                None => return false,
+            }
+        }
+        true
+    });
+    let mut best: Option<((i64, i64, u32), Vec<Choice>)> = None;
     for start in 0..offers.len() {
         for len in 1..=device.max_channels.max(1) as usize {
-            let block = match offers.get(start..start + len) {
-                Some(b) => b,
-                None => break,
+            let Some(block) = offers.get(start..start + len) else {
+                break;
             };
             if block
                 .windows(2)
@@ -226,46 +337,106 @@ pub fn choose(spectra: &[Spectrum], offers: &[ChannelOffer], device: &Device) ->
             }
             let (lo, hi) = (block[0].low_hz, block[len - 1].high_hz);
             let until_s = block.iter().map(|o| o.until_s).min().unwrap_or(0);
-            for &(bw, n_prb) in LTE_BANDWIDTHS.iter().filter(|(bw, _)| *bw <= hi - lo + 1.0) {
-                let center = 0.5 * (lo + hi);
-                let occ = f64::from(n_prb) * PRB_HZ;
-                let Some(mask) = max_eirp_dbm(spectra, center - occ / 2.0, center + occ / 2.0)
-                else {
-                    continue;
-                };
-                let radio_eirp =
-                    device.max_conducted_dbm + device.antenna_gain_dbi - device.cable_loss_db;
-                let eirp = mask.min(radio_eirp);
-                let conducted = eirp - device.antenna_gain_dbi + device.cable_loss_db;
-                let c = Choice {
-                    channels: block.iter().map(|o| o.channel).collect(),
-                    lte_bandwidth_hz: bw,
-                    n_prb,
-                    center_hz: center,
-                    mask_eirp_dbm: mask,
-                    eirp_dbm: eirp,
-                    conducted_dbm: conducted,
-                    conducted_per_prb_dbm: conducted - 10.0 * f64::from(n_prb).log10(),
-                    until_s,
-                    checks: Vec::new(),
-                };
-                let better = match &best {
-                    None => true,
-                    Some(b) => {
-                        let key =
-                            |x: &Choice| ((x.eirp_dbm * 10.0).round() as i64, x.until_s, x.n_prb);
-                        key(&c) > key(b)
-                    }
-                };
-                if better {
-                    best = Some(c);
+            let center = 0.5 * (lo + hi);
+            'fit: for fit in fits(&block[0], len, device.fill_guard_hz) {
+                let occ = f64::from(fit.n_prb) * PRB_HZ;
+                let mut per_site = Vec::with_capacity(sites.len());
+                for site in sites {
+                    let Some(mask) =
+                        max_eirp_dbm(site.spectra, center - occ / 2.0, center + occ / 2.0)
+                    else {
+                        continue 'fit;
+                    };
+                    let d = &site.device;
+                    let radio_eirp = d.max_conducted_dbm + d.antenna_gain_dbi - d.cable_loss_db;
+                    let eirp = mask.min(radio_eirp);
+                    let conducted = eirp - d.antenna_gain_dbi + d.cable_loss_db;
+                    per_site.push(Choice {
+                        channels: block.iter().map(|o| o.channel).collect(),
+                        lte_bandwidth_hz: fit.bandwidth_hz,
+                        n_prb: fit.n_prb,
+                        fft_size: fit.fft_size,
+                        center_hz: center,
+                        mask_eirp_dbm: mask,
+                        eirp_dbm: eirp,
+                        conducted_dbm: conducted,
+                        conducted_per_prb_dbm: conducted - 10.0 * f64::from(fit.n_prb).log10(),
+                        until_s,
+                        checks: Vec::new(),
+                    });
+                }
+                let weakest = per_site
+                    .iter()
+                    .map(|c| c.eirp_dbm)
+                    .fold(f64::INFINITY, f64::min);
+                let key = ((weakest * 10.0).round() as i64, until_s, fit.n_prb);
+                if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                    best = Some((key, per_site));
                 }
             }
         }
     }
-    let mut c = best?;
-    c.checks = check(&c, spectra, device);
-    Some(c)
+    let (_, mut choices) = best?;
+    for (c, site) in choices.iter_mut().zip(sites) {
+        c.checks = check(c, site.spectra, &site.device);
+    }
+    Some(choices)
+}
+
+/// The spectra in force now, and each offered channel with its EIRP limit (dBm per
+/// channel width).
+pub type CurrentOffers = (Vec<Spectrum>, Vec<(ChannelOffer, f64)>);
+
+/// The constraints in force at `now_s` and the channels on offer, from one PAWS spectrum
+/// spec: the spectra of the schedule whose interval holds `now_s` (empty when none does),
+/// and every channel of `raster` fully inside them, with its EIRP limit over the channel
+/// ([`max_eirp_dbm`], dBm per channel width) kept in a [`ChannelOffer`] whose `until_s`
+/// runs to the end of the unbroken run of schedules that keep offering it.
+///
+/// # Errors
+/// A timestamp that does not parse (`YYYY-MM-DDThh:mm:ssZ`), as its message.
+pub fn offers_from_spec(
+    spec: &SpectrumSpec,
+    raster: TvRaster,
+    now_s: i64,
+) -> Result<CurrentOffers, String> {
+    let mut times = Vec::with_capacity(spec.spectrum_schedules.len());
+    for s in &spec.spectrum_schedules {
+        let a = timestamp::parse(&s.event_time.start_time).map_err(|e| e.to_string())?;
+        let b = timestamp::parse(&s.event_time.stop_time).map_err(|e| e.to_string())?;
+        times.push((a, b));
+    }
+    let Some(k) = times.iter().position(|&(a, b)| a <= now_s && now_s < b) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let spectra = spec.spectrum_schedules[k].spectra.clone();
+    let (lo, hi) = raster.channels();
+    let mut out = Vec::new();
+    for ch in lo..=hi {
+        let Ok((a, b)) = raster.edges_hz(ch) else {
+            continue;
+        };
+        let Some(eirp) = max_eirp_dbm(&spectra, a, b) else {
+            continue;
+        };
+        let mut until = times[k].1;
+        for (t, sched) in times.iter().zip(&spec.spectrum_schedules).skip(k + 1) {
+            if t.0 != until || max_eirp_dbm(&sched.spectra, a, b).is_none() {
+                break;
+            }
+            until = t.1;
+        }
+        out.push((
+            ChannelOffer {
+                channel: ch,
+                low_hz: a,
+                high_hz: b,
+                until_s: until,
+            },
+            eirp,
+        ));
+    }
+    Ok((spectra, out))
 }
 
 /// Check a choice against every spectrum (each resolution bandwidth) and, for ETSI

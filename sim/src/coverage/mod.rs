@@ -19,14 +19,19 @@
 //! (dBm). All sites share the carrier: the best server is the strongest site (ties go to the
 //! first), and `SINR = P_best − 10·log10(Σ_{others} 10^{P/10} + N)` with the thermal noise
 //! `N = −174 dBm/Hz + 10·log10(B) + NF` (dBm). Interferers are summed in site order.
+//! [`compute_with_interference`] adds transmitters outside the network (TV stations in
+//! white space) to the sum: see [`interference`].
 //!
 //! # References
 //! - SPLAT! 1.4 documentation (area prediction along radials from the site, ITM per point).
 //! - 3GPP TR 36.942 §4 (received power, SINR with co-channel interference).
 
 pub mod input;
+pub mod interference;
 pub mod model;
 pub mod summary;
+
+pub use interference::{ExternalInterferer, Interference};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -311,6 +316,9 @@ pub struct Coverage {
     pub elevation_m: Vec<f32>,
     /// Thermal noise in the bandwidth, dBm.
     pub noise_dbm: f64,
+    /// Interference from transmitters outside the network (summed, in the receiver's
+    /// band, dBm); empty when there are none, NaN at pixels without a best server.
+    pub external_dbm: Vec<f32>,
     /// Pixels inside a site's area where the model or terrain gave no value.
     pub failed_pixels: usize,
 }
@@ -329,6 +337,22 @@ pub fn compute(
     sc: &Scenario,
     terrain: &dyn Elevation,
     model: &dyn PathLoss,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Coverage, CoverageError> {
+    compute_with_interference(sc, terrain, model, None, progress)
+}
+
+/// [`compute`] with interferers outside the network: their power at each pixel that has a
+/// best server ([`Interference::power_dbm`]) joins the interference of the SINR. Progress
+/// totals `rows × (sites + 1)` as for [`compute`] plus `rows` per external interferer.
+///
+/// # Errors
+/// As [`compute`].
+pub fn compute_with_interference(
+    sc: &Scenario,
+    terrain: &dyn Elevation,
+    model: &dyn PathLoss,
+    external: Option<&Interference<'_>>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Coverage, CoverageError> {
     let grid = Grid::for_scenario(sc)?;
@@ -375,6 +399,15 @@ pub fn compute(
 
     let noise = noise_dbm(sc.carrier.bandwidth_hz, sc.coverage.noise_figure_db);
     let noise_mw = 10f64.powf(noise / 10.0);
+    let external_dbm = match external {
+        Some(x) if !x.interferers.is_empty() => {
+            let served: Vec<bool> = (0..n)
+                .map(|i| site_dbm.iter().any(|sd| sd[i].is_finite()))
+                .collect();
+            x.power_dbm(&grid, &served, model, &ls, progress)
+        }
+        _ => Vec::new(),
+    };
     let mut best_dbm = vec![f32::NAN; n];
     let mut best_site = vec![u16::MAX; n];
     let mut sinr_db = vec![f32::NAN; n];
@@ -400,12 +433,15 @@ pub fn compute(
                     }
                 }
                 let Some((k, p)) = best else { continue };
-                let interference_mw: f64 = site_dbm
+                let mut interference_mw: f64 = site_dbm
                     .iter()
                     .enumerate()
                     .filter(|&(j, sd)| j != k && sd[i].is_finite())
                     .map(|(_, sd)| 10f64.powf(f64::from(sd[i]) / 10.0))
                     .sum();
+                if let Some(x) = external_dbm.get(i).filter(|x| x.is_finite()) {
+                    interference_mw += 10f64.powf(f64::from(*x) / 10.0);
+                }
                 b[c] = p;
                 bs[c] = k as u16;
                 s[c] = (f64::from(p) - 10.0 * (interference_mw + noise_mw).log10()) as f32;
@@ -421,6 +457,7 @@ pub fn compute(
         sinr_db,
         elevation_m,
         noise_dbm: noise,
+        external_dbm,
         failed_pixels: failed.into_inner(),
     })
 }

@@ -11,6 +11,7 @@
 
 pub mod antenna;
 pub mod raw;
+pub mod tvws;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use toml::Spanned;
 pub use antenna::{Antenna, AntennaPattern};
 pub use raw::ScenarioFile;
 use raw::*;
+pub use tvws::{TvwsDatabase, TvwsDevice, TvwsSpec};
 
 /// What kind of problem a [`ScenarioError`] reports (callers and tests branch on it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -353,6 +355,10 @@ pub struct Scenario {
     pub coverage: CoverageSpec,
     /// Model.
     pub model: ModelSpec,
+    /// TV white space: the database that chooses the carrier (then `carrier` is provisional
+    /// until the run asks it; see [`tvws::provisional_carrier`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvws: Option<TvwsSpec>,
     /// Input files the scenario read (pattern files), for run.json checksums.
     #[serde(skip)]
     pub input_files: Vec<PathBuf>,
@@ -455,7 +461,36 @@ impl Scenario {
         let terrain = validate_terrain(&mut c, f.terrain.as_ref(), seed, base_dir);
         let mut input_files = Vec::new();
         let sites = validate_sites(&mut c, &f.sites, base_dir, &mut input_files);
-        let carrier = validate_carrier(&mut c, &f.carrier);
+        let tvws = f
+            .tvws
+            .as_ref()
+            .and_then(|t| tvws::validate(&mut c, t, base_dir));
+        let carrier = match (&f.carrier, &f.tvws) {
+            (Some(cf), None) => validate_carrier(&mut c, cf),
+            (None, Some(_)) => tvws.as_ref().map(tvws::provisional_carrier),
+            (Some(cf), Some(_)) => {
+                c.push(
+                    ScenarioError::new(
+                        ErrorKind::Conflict,
+                        Some(cf.span()),
+                        "[carrier] and [tvws] cannot be given together: the database chooses the carrier",
+                    )
+                    .help("remove [carrier]; [tvws] channels = [...] limits the choice"),
+                );
+                None
+            }
+            (None, None) => {
+                c.push(
+                    ScenarioError::new(
+                        ErrorKind::MissingKey,
+                        Some(0..0),
+                        "missing field `carrier`",
+                    )
+                    .help("add [carrier] (hz + bandwidth_hz, or tv_channel), or [tvws]"),
+                );
+                None
+            }
+        };
         let coverage = validate_coverage(&mut c, &f.coverage);
         let model = validate_model(&mut c, f.model.as_ref());
 
@@ -507,6 +542,7 @@ impl Scenario {
                     carrier,
                     coverage,
                     model,
+                    tvws,
                     input_files,
                     terrain_span: f.terrain.as_ref().map(|t| {
                         let tf = t.get_ref();

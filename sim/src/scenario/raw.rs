@@ -28,15 +28,81 @@ pub struct ScenarioFile {
     /// Transmitting sites; at least one. All share the carrier (co-channel).
     #[schemars(with = "Vec<SiteFile>")]
     pub sites: Spanned<Vec<Spanned<SiteFile>>>,
-    /// Carrier frequency and bandwidth.
-    #[schemars(with = "CarrierFile")]
-    pub carrier: Spanned<CarrierFile>,
+    /// Carrier frequency and bandwidth (required unless `[tvws]` lets the database choose).
+    #[schemars(with = "Option<CarrierFile>")]
+    pub carrier: Option<Spanned<CarrierFile>>,
     /// The area to map and the receiver.
     #[schemars(with = "CoverageFile")]
     pub coverage: Spanned<CoverageFile>,
     /// Propagation model (default: ITM with its defaults).
     #[schemars(with = "Option<ModelFile>")]
     pub model: Option<Spanned<ModelFile>>,
+    /// TV white space: ask a PAWS database for each site's channel and power, and put the
+    /// TV stations into the interference model (replaces `[carrier]`).
+    #[schemars(with = "Option<TvwsFile>")]
+    pub tvws: Option<Spanned<TvwsFile>>,
+}
+
+/// Device type a `[tvws]` scenario registers its sites as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TvwsDeviceName {
+    /// FCC `FIXED` / ETSI type A (the default).
+    Fixed,
+    /// FCC `MODE_2` / ETSI type B.
+    Portable,
+}
+
+/// `[tvws]`: the white-space database and how sites use what it grants.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TvwsFile {
+    /// Database configuration (wsdb TOML), relative to the scenario file: the run starts
+    /// that database in-process on 127.0.0.1 and talks PAWS to it. Give this or `url`.
+    #[schemars(with = "Option<String>")]
+    pub config: Option<Spanned<String>>,
+    /// A running database, `http://HOST:PORT/paws`. Give this or `config`.
+    #[schemars(with = "Option<String>")]
+    pub url: Option<Spanned<String>>,
+    /// TV stations CSV for the interference model, relative to the scenario file (default:
+    /// the database configuration's; required with `url` unless `interference = false`).
+    #[schemars(with = "Option<String>")]
+    pub stations: Option<Spanned<String>>,
+    /// With `url`: the database's channel raster, `us` (default) or `eu-uhf`.
+    #[schemars(with = "Option<RasterName>")]
+    pub raster: Option<Spanned<RasterName>>,
+    /// `fixed` (default) or `portable`.
+    #[schemars(with = "Option<TvwsDeviceName>")]
+    pub device: Option<Spanned<TvwsDeviceName>>,
+    /// ETSI emission class 1–5 (default 5).
+    #[schemars(with = "Option<u8>")]
+    pub emission_class: Option<Spanned<u8>>,
+    /// Cable and connector loss between radio and antenna, dB (default 0).
+    #[schemars(with = "Option<f64>")]
+    pub cable_loss_db: Option<Spanned<f64>>,
+    /// Largest conducted power of the radio, dBm (default 30).
+    #[schemars(with = "Option<f64>")]
+    pub max_conducted_dbm: Option<Spanned<f64>>,
+    /// Largest number of contiguous TV channels to bond, 1–4 (default 1).
+    #[schemars(with = "Option<u32>")]
+    pub max_channels: Option<Spanned<u32>>,
+    /// Also consider the TVWS fill fit (more PRBs than standard LTE) with this guard to each
+    /// channel edge, Hz (default: standard LTE bandwidths only).
+    #[schemars(with = "Option<u32>")]
+    pub fill_guard_hz: Option<Spanned<u32>>,
+    /// Only these TV channels may be chosen (default: any the database grants).
+    #[schemars(with = "Option<Vec<u32>>")]
+    pub channels: Option<Spanned<Vec<u32>>>,
+    /// Add the TV stations as interferers (default true).
+    #[schemars(with = "Option<bool>")]
+    pub interference: Option<Spanned<bool>>,
+    /// Adjacent-channel interference rejection (ACIR) of a TV signal one channel away, dB
+    /// (default: from the FCC DTV emission mask and the 36.101 ACS).
+    #[schemars(with = "Option<f64>")]
+    pub adjacent_rejection_db: Option<Spanned<f64>>,
+    /// TV stations farther than this from every site are ignored, km (default 200).
+    #[schemars(with = "Option<f64>")]
+    pub max_interferer_km: Option<Spanned<f64>>,
 }
 
 /// Where terrain comes from.
