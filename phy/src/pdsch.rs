@@ -21,7 +21,8 @@ use crate::mib::PhichResource;
 use crate::modulation::{demap_maxlog_fast, Modulation};
 use crate::numerology::{CyclicPrefix, Numerology};
 use crate::ofdm::OfdmDemodulator;
-use crate::pdcch::{self, ControlRegion};
+use crate::pdcch::{self, ControlRegion, SearchSpace};
+use crate::ra::Allocation;
 use crate::refsig::crs::Crs;
 use crate::sequence::Gold;
 use crate::transport::tbs::McsTable;
@@ -37,17 +38,35 @@ pub fn resource_elements(
     crs: &Crs,
     subframe: usize,
 ) -> Vec<(usize, usize)> {
+    let a = Allocation {
+        prbs: [prbs.to_vec(), prbs.to_vec()],
+    };
+    resource_elements_alloc(num, &a, n_ctrl, ports, crs, subframe)
+}
+
+/// PDSCH resource elements (k, l) of `subframe` for an allocation whose PRBs may differ
+/// between the slots (distributed VRBs): subcarrier first over the slot's PRBs, then
+/// symbol (36.211 §6.4). PRBs beyond the grid are skipped.
+pub fn resource_elements_alloc(
+    num: &Numerology,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    ports: usize,
+    crs: &Crs,
+    subframe: usize,
+) -> Vec<(usize, usize)> {
     let nsym = num.symbols_per_slot();
     let n_sc = num.n_sc();
     let (c_lo, c_hi) = (n_sc / 2 - 36, n_sc / 2 + 36);
-    let mut out = Vec::with_capacity(prbs.len() * 12 * 2 * nsym);
+    let mut out = Vec::with_capacity(alloc.prbs[0].len() * 12 * 2 * nsym);
     for l in n_ctrl..2 * nsym {
         let slot = l / nsym;
+        let prbs = &alloc.prbs[slot];
         let ls = l % nsym;
         let ns = 2 * subframe + slot;
         let sync = (subframe == 0 || subframe == 5) && slot == 0 && ls >= nsym - 2;
         let bch = subframe == 0 && slot == 1 && ls < 4;
-        for &prb in prbs {
+        for &prb in prbs.iter().filter(|&&p| 12 * p + 12 <= n_sc) {
             for k in 12 * prb..12 * prb + 12 {
                 if (sync || bch) && (c_lo..c_hi).contains(&k) {
                     continue;
@@ -61,6 +80,73 @@ pub fn resource_elements(
         }
     }
     out
+}
+
+/// Transport block sizes of DCI format 1C (36.213 Table 7.1.7.2.3-1), by I_TBS 0…31.
+pub const TBS_1C: [usize; 32] = [
+    40, 56, 72, 120, 136, 144, 176, 208, 224, 256, 280, 296, 328, 336, 392, 488, 552, 600, 632,
+    696, 776, 840, 904, 1000, 1064, 1128, 1224, 1288, 1384, 1480, 1608, 1736,
+];
+
+/// Is `rnti` one of the common RNTIs (SI, P, RA; and the reserved 0xFFF4…0xFFFD) whose
+/// format 1A/1C PDSCH is QPSK with the N_PRB^1A TBS column (36.213 §7.1.7)?
+pub fn is_common_rnti(rnti: u16) -> bool {
+    rnti >= 0xFFF4 || rnti <= 60
+}
+
+/// What a downlink DCI assigns: PRBs, modulation order, TBS and redundancy version
+/// (`None` when not signalled: format 1C, where the receiver tries all four).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The PRBs of each slot.
+    pub alloc: Allocation,
+    /// Q_m (2, 4, 6).
+    pub qm: usize,
+    /// TBS, bits.
+    pub tbs: usize,
+    /// Redundancy version, when the DCI carries one.
+    pub rv: Option<u8>,
+}
+
+/// The single-codeword downlink assignment of DCI formats 1, 1A and 1C for `rnti`
+/// (36.213 §7.1.6, §7.1.7): format 1A/1C with a common RNTI is QPSK, 1A takes I_TBS =
+/// I_MCS and N_PRB^1A = 2 or 3 from the TPC LSB, 1C takes Table 7.1.7.2.3-1; otherwise
+/// (Q_m, I_TBS) from the MCS table and N_PRB = the allocated VRB count.
+/// `Ok(None)` for formats 0 and 2A (uplink; two codewords) and reserved MCS 29–31.
+///
+/// # Errors
+/// [`Error::Unsupported`] for an invalid resource allocation.
+pub fn assignment(d: &Dci, rnti: u16, n_prb: usize) -> Result<Option<Assignment>> {
+    let (qm, tbs, rv, alloc) = match d {
+        Dci::F0 { .. } | Dci::F2A { .. } => return Ok(None),
+        Dci::F1A { mcs, rv, tpc, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            if is_common_rnti(rnti) {
+                let t = tbs(usize::from(*mcs), 2 + usize::from(tpc & 1));
+                (2, t, Some(*rv), alloc)
+            } else {
+                let Some((q, i)) = mcs_pdsch(*mcs) else {
+                    return Ok(None);
+                };
+                (q, tbs(i, alloc.n_prb()), Some(*rv), alloc)
+            }
+        }
+        Dci::F1 { mcs, rv, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            let Some((q, i)) = mcs_pdsch(*mcs) else {
+                return Ok(None);
+            };
+            (q, tbs(i, alloc.n_prb()), Some(*rv), alloc)
+        }
+        Dci::F1C { tbs_index, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            (2, TBS_1C.get(usize::from(*tbs_index)).copied(), None, alloc)
+        }
+    };
+    if alloc.n_prb() == 0 {
+        return Ok(None);
+    }
+    Ok(tbs.map(|tbs| Assignment { alloc, qm, tbs, rv }))
 }
 
 /// Transport block size from 36.213 Table 7.1.7.2.1-1.
@@ -230,7 +316,7 @@ impl Receiver {
         let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
         let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
         let llr = pdcch::cce_llrs(&g, &est, &region, cell.ports, cell.pci, subframe);
-        let found = self.blind_search(&llr, region.n_cce, rntis)?;
+        let found = self.blind_search(&llr, region.n_cce, rntis, subframe)?;
         for (rnti, dci, cce) in found {
             let mut b = Block {
                 rnti,
@@ -240,40 +326,29 @@ impl Receiver {
                 crc_ok: false,
                 payload: Vec::new(),
             };
-            if let Dci::F1A {
-                distributed: false,
-                riv,
-                mcs,
-                rv,
-                tpc,
-                ..
-            } = dci
-            {
-                if let Some((start, len)) = dci::riv_decode(riv, cell.n_prb) {
-                    let common = rnti >= 0xFFF4 || rnti <= 60;
-                    let (qm, i_tbs, n_prb_tbs) = if common {
-                        (2, usize::from(mcs), 2 + usize::from(tpc & 1))
-                    } else {
-                        mcs_pdsch(mcs).map_or((0, 0, 0), |(q, i)| (q, i, len))
-                    };
-                    if qm > 0 {
-                        if let Some(t) = tbs(i_tbs, n_prb_tbs) {
-                            let prbs: Vec<usize> = (start..start + len).collect();
-                            let (bits, ok) = self.pdsch(
-                                &g,
-                                &est,
-                                &prbs,
-                                n_ctrl,
-                                subframe,
-                                rnti,
-                                qm,
-                                t,
-                                usize::from(rv),
-                            )?;
-                            b.tbs = t;
-                            b.crc_ok = ok;
-                            b.payload = bits;
-                        }
+            if let Ok(Some(a)) = assignment(&dci, rnti, cell.n_prb) {
+                // Format 1C carries no RV: try the four (SI messages cycle through them).
+                let rvs: &[u8] = match a.rv {
+                    Some(ref rv) => std::slice::from_ref(rv),
+                    None => &[0, 2, 3, 1],
+                };
+                for &rv in rvs {
+                    let (bits, ok) = self.pdsch(
+                        &g,
+                        &est,
+                        &a.alloc,
+                        n_ctrl,
+                        subframe,
+                        rnti,
+                        a.qm,
+                        a.tbs,
+                        usize::from(rv),
+                    )?;
+                    b.tbs = a.tbs;
+                    b.crc_ok = ok;
+                    b.payload = bits;
+                    if ok {
+                        break;
                     }
                 }
             }
@@ -335,7 +410,7 @@ impl Receiver {
         &self,
         g: &ResourceGrid<Vec<Complex32>>,
         est: &ChannelEstimate,
-        prbs: &[usize],
+        alloc: &Allocation,
         n_ctrl: usize,
         subframe: usize,
         rnti: u16,
@@ -344,7 +419,11 @@ impl Receiver {
         rv: usize,
     ) -> Result<(Vec<u8>, bool)> {
         let cell = self.cell;
-        let mut res = resource_elements(&self.num, prbs, n_ctrl, cell.ports, &self.crs, subframe);
+        let mut res =
+            resource_elements_alloc(&self.num, alloc, n_ctrl, cell.ports, &self.crs, subframe);
+        if res.is_empty() {
+            return Ok((Vec::new(), false));
+        }
         if cell.ports == 4 {
             res.truncate(res.len() / 4 * 4);
         } else if cell.ports == 2 {
@@ -370,38 +449,82 @@ impl Receiver {
         decode_tb(&llr, tbs, rv, qm, n_l)
     }
 
-    /// Exhaustive blind search over every aligned candidate of aggregation 1, 2, 4, 8 (this
-    /// covers the common and all UE-specific search spaces). Among overlapping candidates
-    /// that decode, the one whose re-encoding agrees best with the received bits wins
-    /// (ties: the larger aggregation level, since a shorter candidate holds a prefix of the
-    /// same circular buffer).
-    fn blind_search(&mut self, llr: &[f32], n_cce: usize, rntis: &[u16]) -> Result<Vec<Found>> {
+    /// Blind search over the PDCCH search spaces (36.213 §9.1.1): for every C-RNTI in
+    /// `rntis` its UE-specific space of this subframe (formats 1A/0, 1 and 2A) and the
+    /// common space (format 1A/0); for SI/P/RA-RNTIs (asked for, or `rntis` empty, which
+    /// accepts only those) every aligned candidate of aggregation 1–8 (formats 1A and 1C). Among overlapping candidates that decode, the one whose re-encoding agrees
+    /// best with the received bits wins (ties: the larger aggregation level, since a
+    /// shorter candidate holds a prefix of the same circular buffer).
+    fn blind_search(
+        &mut self,
+        llr: &[f32],
+        n_cce: usize,
+        rntis: &[u16],
+        subframe: usize,
+    ) -> Result<Vec<Found>> {
         let cell = self.cell;
-        let formats = [Format::F1A, Format::F1C, Format::F1, Format::F2A];
-        let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
-        for l in [8usize, 4, 2, 1] {
-            let mut c = 0;
-            while c + l <= n_cce {
-                let cand = &llr[72 * c..72 * (c + l)];
-                for f in formats {
-                    if f == Format::F2A && cell.ports == 1 {
-                        continue;
-                    }
-                    let a = dci::size(f, cell.n_prb, cell.ports);
-                    let (bits, rnti, agree) = dci::decode_candidate(cand, a, &mut self.vit)?;
-                    let wanted = if rntis.is_empty() {
-                        rnti >= 0xFFFE || (1..=60).contains(&rnti)
-                    } else {
-                        rntis.contains(&rnti)
-                    };
-                    if wanted && agree > 0.85 {
-                        if let Ok(d) = Dci::parse(&bits, f, cell.n_prb, cell.ports) {
-                            found.push((agree, rnti, d, (c, l)));
-                            break;
+        let common_wanted = rntis.is_empty() || rntis.iter().any(|&r| !pdcch::is_c_rnti(r));
+        let mut cands: Vec<((usize, usize), Vec<Format>)> = if common_wanted {
+            // SI/P/RA-RNTI: every aligned candidate of every level (a superset of the
+            // common space that also finds eNBs using smaller levels).
+            [8usize, 4, 2, 1]
+                .iter()
+                .flat_map(|&l| (0..n_cce / l).map(move |i| (l * i, l)))
+                .map(|c| (c, vec![Format::F1A, Format::F1C]))
+                .collect()
+        } else {
+            pdcch::candidates(SearchSpace::Common, n_cce, 0, subframe)
+                .into_iter()
+                .map(|c| (c, vec![Format::F1A]))
+                .collect()
+        };
+        for &r in rntis.iter().filter(|&&r| pdcch::is_c_rnti(r)) {
+            for c in pdcch::candidates(SearchSpace::UeSpecific, n_cce, r, subframe) {
+                let fs = [Format::F1A, Format::F1, Format::F2A];
+                match cands.iter_mut().find(|x| x.0 == c) {
+                    Some(x) => {
+                        for f in fs {
+                            if !x.1.contains(&f) {
+                                x.1.push(f);
+                            }
                         }
                     }
+                    None => cands.push((c, fs.to_vec())),
                 }
-                c += l;
+            }
+        }
+        let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
+        for ((c, l), formats) in cands {
+            if 72 * (c + l) > llr.len() {
+                continue;
+            }
+            let cand = &llr[72 * c..72 * (c + l)];
+            let mut sizes_tried = Vec::new();
+            for f in formats {
+                if f == Format::F2A && cell.ports == 1 {
+                    continue;
+                }
+                let a = dci::size(f, cell.n_prb, cell.ports);
+                if sizes_tried.contains(&a) {
+                    continue;
+                }
+                sizes_tried.push(a);
+                let (bits, rnti, agree) = dci::decode_candidate(cand, a, &mut self.vit)?;
+                let wanted = if rntis.is_empty() {
+                    rnti >= 0xFFFE || (1..=60).contains(&rnti)
+                } else {
+                    rntis.contains(&rnti)
+                };
+                if wanted && agree > 0.85 {
+                    // 1C is for the common RNTIs only (36.213 §7.1).
+                    if f == Format::F1C && !is_common_rnti(rnti) {
+                        continue;
+                    }
+                    if let Ok(d) = Dci::parse(&bits, f, cell.n_prb, cell.ports) {
+                        found.push((agree, rnti, d, (c, l)));
+                        break;
+                    }
+                }
             }
         }
         found.sort_by(|a, b| {
@@ -570,6 +693,23 @@ pub struct TxBlock {
     pub cce: (usize, usize),
 }
 
+/// A downlink DCI (format 1, 1A or 1C) with its PDSCH transport block, for
+/// [`Transmitter::subframe_dci`]. TBS, Q_m and PRBs follow from the DCI as in
+/// [`assignment`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxDci {
+    /// RNTI the DCI CRC is masked with (and the PDSCH scrambled for).
+    pub rnti: u16,
+    /// The DCI.
+    pub dci: Dci,
+    /// TB bits (TBS of them).
+    pub payload: Vec<u8>,
+    /// First CCE and aggregation level.
+    pub cce: (usize, usize),
+    /// Redundancy version where the DCI signals none (format 1C).
+    pub rv_unsignalled: u8,
+}
+
 impl Transmitter {
     /// A transmitter for `cell` at `rate_hz`.
     ///
@@ -591,7 +731,7 @@ impl Transmitter {
     }
 
     /// One subframe of samples: subframe `sfi` (0…9) of frame `sfn`, CFI `cfi`, port
-    /// gains `gains` (one per port), and an optional block.
+    /// gains `gains` (one per port), and an optional block (sent with a localized DCI 1A).
     ///
     /// # Errors
     /// [`Error::Length`]/[`Error::Unsupported`] when the block does not fit.
@@ -602,6 +742,45 @@ impl Transmitter {
         cfi: u8,
         gains: &[Complex32],
         block: Option<&TxBlock>,
+    ) -> Result<Vec<Complex32>> {
+        let n_prb = self.cell.n_prb;
+        let dcis: Vec<TxDci> = block
+            .map(|b| {
+                let common = is_common_rnti(b.rnti);
+                TxDci {
+                    rnti: b.rnti,
+                    dci: Dci::F1A {
+                        distributed: false,
+                        riv: dci::riv_encode(b.prbs.0, b.prbs.1.max(1), n_prb),
+                        mcs: b.mcs,
+                        harq: 0,
+                        ndi: false,
+                        rv: b.rv,
+                        tpc: u8::from(common),
+                    },
+                    payload: b.payload.clone(),
+                    cce: b.cce,
+                    rv_unsignalled: 0,
+                }
+            })
+            .into_iter()
+            .collect();
+        self.subframe_dci(sfi, sfn, cfi, gains, &dcis)
+    }
+
+    /// One subframe of samples with any number of downlink DCIs (formats 1, 1A, 1C) and
+    /// their PDSCH transport blocks, each on its own CCEs.
+    ///
+    /// # Errors
+    /// [`Error::Length`]/[`Error::Unsupported`] when a block does not fit, CCEs overlap or
+    /// the DCI is not a single-codeword downlink assignment.
+    pub fn subframe_dci(
+        &mut self,
+        sfi: usize,
+        sfn: u16,
+        cfi: u8,
+        gains: &[Complex32],
+        dcis: &[TxDci],
     ) -> Result<Vec<Complex32>> {
         let cell = self.cell;
         let num = self.num;
@@ -656,63 +835,57 @@ impl Transmitter {
             &mut grids, &regs0, cfi, cell.n_prb, cell.pci, cell.ports, sfi,
         );
         // PDCCH + PDSCH.
-        if let Some(b) = block {
+        if !dcis.is_empty() {
             let n_ctrl = pcfich::control_symbols(cfi, cell.n_prb);
             let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
             let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
-            let common = b.rnti >= 0xFFF4 || b.rnti <= 60;
-            let (qm, i_tbs, n_tbs, tpc) = if common {
-                (2, usize::from(b.mcs), 3, 1u8)
-            } else {
-                let (q, i) = mcs_pdsch(b.mcs).ok_or(Error::Unsupported {
-                    what: "MCS",
-                    value: b.mcs.to_string(),
-                })?;
-                (q, i, b.prbs.1, 0)
-            };
-            let t = tbs(i_tbs, n_tbs).ok_or(Error::Unsupported {
-                what: "TBS",
-                value: format!("{i_tbs},{n_tbs}"),
-            })?;
-            if b.payload.len() != t {
-                return Err(Error::Length {
-                    what: "TB payload",
-                    expected: t,
-                    got: b.payload.len(),
-                });
-            }
-            let riv = dci::riv_encode(b.prbs.0, b.prbs.1, cell.n_prb);
-            let p = Dci::emit_1a(false, riv, b.mcs, 0, false, b.rv, tpc, cell.n_prb);
-            let (c0, l) = b.cce;
-            if c0 + l > region.n_cce {
-                return Err(Error::Unsupported {
-                    what: "CCE",
-                    value: format!("{c0}+{l} of {}", region.n_cce),
-                });
-            }
-            let coded = dci::encode(&p, b.rnti, 72 * l)?;
             let mut bits = vec![0u8; 72 * region.n_cce];
-            bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+            let mut used = vec![false; region.n_cce];
+            for b in dcis {
+                let a = assignment(&b.dci, b.rnti, cell.n_prb)?.ok_or(Error::Unsupported {
+                    what: "DCI for one PDSCH codeword",
+                    value: b.dci.format().name().into(),
+                })?;
+                if b.payload.len() != a.tbs {
+                    return Err(Error::Length {
+                        what: "TB payload",
+                        expected: a.tbs,
+                        got: b.payload.len(),
+                    });
+                }
+                let p = b.dci.emit(cell.n_prb, cell.ports)?;
+                let (c0, l) = b.cce;
+                if c0 + l > region.n_cce || used[c0..c0 + l].iter().any(|&u| u) {
+                    return Err(Error::Unsupported {
+                        what: "CCE",
+                        value: format!("{c0}+{l} of {} (or taken)", region.n_cce),
+                    });
+                }
+                used[c0..c0 + l].iter_mut().for_each(|u| *u = true);
+                let coded = dci::encode(&p, b.rnti, 72 * l)?;
+                bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+                let mut res =
+                    resource_elements_alloc(&num, &a.alloc, n_ctrl, cell.ports, &self.crs, sfi);
+                let step = if cell.ports == 1 {
+                    1
+                } else {
+                    cell.ports.min(4)
+                };
+                res.truncate(res.len() / step * step);
+                let n_l = if cell.ports == 1 { 1 } else { 2 };
+                let rv = usize::from(a.rv.unwrap_or(b.rv_unsignalled));
+                let mut e = encode_tb(&b.payload, rv, a.qm, n_l, res.len() * a.qm)?;
+                let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
+                Gold::new(c_init).scramble_bits(&mut e);
+                let m = Modulation::from_bits_per_symbol(a.qm).ok_or(Error::Unsupported {
+                    what: "Q_m",
+                    value: a.qm.to_string(),
+                })?;
+                let mut x = vec![Complex32::default(); res.len()];
+                crate::modulation::map(m, &e, &mut x);
+                pdcch::map_res(&mut grids, &x, &res, cell.ports);
+            }
             pdcch::map_cces(&mut grids, &bits, &region, cell.ports, cell.pci, sfi);
-            let prbs: Vec<usize> = (b.prbs.0..b.prbs.0 + b.prbs.1).collect();
-            let mut res = resource_elements(&num, &prbs, n_ctrl, cell.ports, &self.crs, sfi);
-            let step = if cell.ports == 1 {
-                1
-            } else {
-                cell.ports.min(4)
-            };
-            res.truncate(res.len() / step * step);
-            let n_l = if cell.ports == 1 { 1 } else { 2 };
-            let mut e = encode_tb(&b.payload, usize::from(b.rv), qm, n_l, res.len() * qm)?;
-            let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
-            Gold::new(c_init).scramble_bits(&mut e);
-            let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-                what: "Q_m",
-                value: qm.to_string(),
-            })?;
-            let mut x = vec![Complex32::default(); res.len()];
-            crate::modulation::map(m, &e, &mut x);
-            pdcch::map_res(&mut grids, &x, &res, cell.ports);
         }
         let mut out = vec![Complex32::default(); num.subframe_len()];
         let mut tmp = vec![Complex32::default(); num.subframe_len()];
