@@ -55,31 +55,196 @@ pub fn resource_elements_alloc(
     crs: &Crs,
     subframe: usize,
 ) -> Vec<(usize, usize)> {
+    let mut ks = Vec::new();
+    let mut rows = Vec::new();
+    data_subcarriers(num, alloc, n_ctrl, ports, crs, subframe, &mut ks, &mut rows);
+    let mut out = Vec::with_capacity(ks.len());
+    for (l, w) in rows.windows(2).enumerate() {
+        out.extend(ks[w[0]..w[1]].iter().map(|&k| (k as usize, l)));
+    }
+    out
+}
+
+/// The PDSCH data subcarriers of every symbol, in mapping order, as a flat list `ks` with
+/// `rows[l]..rows[l + 1]` the entries of symbol l (`rows` has symbols + 1 entries; symbols
+/// of the control region are empty). The CRS pattern of a symbol is the same in every PRB
+/// (PRBs start at multiples of 6), so it is worked out once per symbol.
+#[allow(clippy::too_many_arguments)]
+fn data_subcarriers(
+    num: &Numerology,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    ports: usize,
+    crs: &Crs,
+    subframe: usize,
+    ks: &mut Vec<u32>,
+    rows: &mut Vec<usize>,
+) {
     let nsym = num.symbols_per_slot();
     let n_sc = num.n_sc();
     let (c_lo, c_hi) = (n_sc / 2 - 36, n_sc / 2 + 36);
-    let mut out = Vec::with_capacity(alloc.prbs[0].len() * 12 * 2 * nsym);
-    for l in n_ctrl..2 * nsym {
+    ks.clear();
+    rows.clear();
+    for l in 0..2 * nsym {
+        rows.push(ks.len());
+        if l < n_ctrl {
+            continue;
+        }
         let slot = l / nsym;
-        let prbs = &alloc.prbs[slot];
         let ls = l % nsym;
-        let ns = 2 * subframe + slot;
+        let ns = 2 * (subframe % 10) + slot;
         let sync = (subframe == 0 || subframe == 5) && slot == 0 && ls >= nsym - 2;
         let bch = subframe == 0 && slot == 1 && ls < 4;
-        for &prb in prbs.iter().filter(|&&p| 12 * p + 12 <= n_sc) {
-            for k in 12 * prb..12 * prb + 12 {
-                if (sync || bch) && (c_lo..c_hi).contains(&k) {
-                    continue;
-                }
-                let is_crs =
-                    (0..ports).any(|p| crs.has_crs(p, ls) && k % 6 == crs.shift(p, ns, ls));
-                if !is_crs {
-                    out.push((k, l));
+        let mut is_crs = [false; 6];
+        for p in 0..ports.min(4) {
+            if crs.has_crs(p, ls) {
+                is_crs[crs.shift(p, ns, ls)] = true;
+            }
+        }
+        let mut pat = [0u32; 12];
+        let mut n_pat = 0;
+        for j in 0..12u32 {
+            if !is_crs[j as usize % 6] {
+                pat[n_pat] = j;
+                n_pat += 1;
+            }
+        }
+        let pat = &pat[..n_pat];
+        for &prb in alloc.prbs[slot].iter().filter(|&&p| 12 * p + 12 <= n_sc) {
+            let k0 = 12 * prb;
+            if (sync || bch) && k0 < c_hi && k0 + 12 > c_lo {
+                ks.extend(
+                    pat.iter()
+                        .map(|&j| k0 as u32 + j)
+                        .filter(|&k| !(c_lo..c_hi).contains(&(k as usize))),
+                );
+            } else {
+                ks.extend(pat.iter().map(|&j| k0 as u32 + j));
+            }
+        }
+    }
+    rows.push(ks.len());
+}
+
+/// Reusable buffers of the PDSCH soft-bit path (no allocation per subframe once warm).
+#[derive(Debug, Default)]
+struct SoftWork {
+    ks: Vec<u32>,
+    rows: Vec<usize>,
+    y: Vec<Complex32>,
+    h: Vec<Complex32>,
+    x: Vec<Complex32>,
+    inv_var: Vec<f32>,
+}
+
+/// Equalise the PDSCH REs of `alloc` and soft-demap them with Q_m bits into `llr`
+/// (LLR > 0 for 0, still scrambled): gather y and each port's channel into contiguous
+/// arrays symbol by symbol, MMSE (1 port) or SFBC (2 and 4 ports), max-log demapping with
+/// the per-RE noise scale. Returns the number of LLRs.
+#[allow(clippy::too_many_arguments)]
+fn pdsch_soft_bits(
+    w: &mut SoftWork,
+    num: &Numerology,
+    crs: &Crs,
+    ports: usize,
+    g: &ResourceGrid<Vec<Complex32>>,
+    est: &ChannelEstimate,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    subframe: usize,
+    qm: usize,
+    llr: &mut Vec<f32>,
+) -> Result<usize> {
+    let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+        what: "Q_m",
+        value: qm.to_string(),
+    })?;
+    if ![1, 2, 4].contains(&ports) || est.ports < ports {
+        return Err(Error::Unsupported {
+            what: "CRS ports",
+            value: ports.to_string(),
+        });
+    }
+    data_subcarriers(
+        num,
+        alloc,
+        n_ctrl,
+        ports,
+        crs,
+        subframe,
+        &mut w.ks,
+        &mut w.rows,
+    );
+    let step = if ports == 4 { 4 } else { ports };
+    let n = w.ks.len() / step * step;
+    let n_sc = est.n_sc;
+    let n_sym = est.n_sym;
+    w.y.resize(n, Complex32::default());
+    w.h.resize(ports * n, Complex32::default());
+    for (l, r) in w.rows.windows(2).enumerate() {
+        let (a, b) = (r[0].min(n), r[1].min(n));
+        if a == b {
+            continue;
+        }
+        let ks = &w.ks[a..b];
+        let y = g.symbol(l);
+        for (o, &k) in w.y[a..b].iter_mut().zip(ks) {
+            *o = y[k as usize];
+        }
+        for p in 0..ports {
+            let hrow = &est.h[(p * n_sym + l) * n_sc..(p * n_sym + l + 1) * n_sc];
+            for (o, &k) in w.h[p * n + a..p * n + b].iter_mut().zip(ks) {
+                *o = hrow[k as usize];
+            }
+        }
+    }
+    w.x.resize(n, Complex32::default());
+    w.inv_var.resize(n, 0.0);
+    match ports {
+        1 => crate::equalize::mmse1_into(&w.y, &w.h, est.noise_var, &mut w.x, &mut w.inv_var),
+        2 => {
+            let (h0, h1) = w.h.split_at(n);
+            crate::equalize::sfbc2_into(&w.y, h0, h1, est.noise_var, &mut w.x, &mut w.inv_var)
+        }
+        _ => {
+            let hs: Vec<&[Complex32]> = w.h.chunks_exact(n.max(1)).collect();
+            let mut eq = vec![(Complex32::default(), 0f32); n];
+            crate::equalize::sfbc(&w.y, &hs, 4, est.noise_var, &mut eq);
+            for ((x, v), e) in w.x.iter_mut().zip(w.inv_var.iter_mut()).zip(&eq) {
+                *x = e.0;
+                *v = 1.0 / e.1.max(1e-9);
+            }
+        }
+    }
+    llr.clear();
+    llr.resize(n * qm, 0.0);
+    demap_maxlog_fast(m, &w.x, 1.0, llr);
+    scale_llrs(llr, &w.inv_var, qm);
+    Ok(llr.len())
+}
+
+/// `llr[i·qm + j] *= s[i]`, with a fixed chunk width per Q_m so the loop unrolls.
+fn scale_llrs(llr: &mut [f32], s: &[f32], qm: usize) {
+    fn go<const Q: usize>(llr: &mut [f32], s: &[f32]) {
+        for (c, &v) in llr.chunks_exact_mut(Q).zip(s) {
+            for x in c {
+                *x *= v;
+            }
+        }
+    }
+    match qm {
+        2 => go::<2>(llr, s),
+        4 => go::<4>(llr, s),
+        6 => go::<6>(llr, s),
+        8 => go::<8>(llr, s),
+        _ => {
+            for (c, &v) in llr.chunks_exact_mut(qm.max(1)).zip(s) {
+                for x in c {
+                    *x *= v;
                 }
             }
         }
     }
-    out
 }
 
 /// Transport block sizes of DCI format 1C (36.213 Table 7.1.7.2.3-1), by I_TBS 0…31.
@@ -257,6 +422,8 @@ pub struct Receiver {
     crs: Crs,
     scratch: Vec<Complex32>,
     vit: Viterbi,
+    grid: ResourceGrid<Vec<Complex32>>,
+    work: SoftWork,
 }
 
 impl Receiver {
@@ -277,6 +444,8 @@ impl Receiver {
             crs: Crs::new(cell.pci, cell.cp),
             scratch,
             vit: Viterbi::new(),
+            grid: ResourceGrid::zeros(&num),
+            work: SoftWork::default(),
         })
     }
 
@@ -374,40 +543,30 @@ impl Receiver {
         qm: usize,
         llr: &mut Vec<f32>,
     ) -> Result<usize> {
-        let mut g = ResourceGrid::zeros(&self.num);
         self.demod
-            .demodulate(samples, g.as_mut_slice(), &mut self.scratch)?;
-        let est = estimation::estimate(&g, &self.crs, subframe, self.cell.ports, true);
-        let mut res = resource_elements(
+            .demodulate(samples, self.grid.as_mut_slice(), &mut self.scratch)?;
+        let est = estimation::estimate(&self.grid, &self.crs, subframe, self.cell.ports, true);
+        let alloc = Allocation {
+            prbs: [prbs.to_vec(), prbs.to_vec()],
+        };
+        pdsch_soft_bits(
+            &mut self.work,
             &self.num,
-            prbs,
-            n_ctrl,
-            self.cell.ports,
             &self.crs,
+            self.cell.ports,
+            &self.grid,
+            &est,
+            &alloc,
+            n_ctrl,
             subframe,
-        );
-        res.truncate(res.len() / self.cell.ports.min(4) * self.cell.ports.min(4));
-        let eq = pdcch::equalize_res(&g, &est, &res, self.cell.ports);
-        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-            what: "Q_m",
-            value: qm.to_string(),
-        })?;
-        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
-        llr.clear();
-        llr.resize(syms.len() * qm, 0.0);
-        demap_maxlog_fast(m, &syms, 1.0, llr);
-        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
-            let s = 1.0 / e.1.max(1e-9);
-            for v in chunk {
-                *v *= s;
-            }
-        }
-        Ok(llr.len())
+            qm,
+            llr,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
     fn pdsch(
-        &self,
+        &mut self,
         g: &ResourceGrid<Vec<Complex32>>,
         est: &ChannelEstimate,
         alloc: &Allocation,
@@ -419,29 +578,22 @@ impl Receiver {
         rv: usize,
     ) -> Result<(Vec<u8>, bool)> {
         let cell = self.cell;
-        let mut res =
-            resource_elements_alloc(&self.num, alloc, n_ctrl, cell.ports, &self.crs, subframe);
-        if res.is_empty() {
+        let mut llr = Vec::new();
+        pdsch_soft_bits(
+            &mut self.work,
+            &self.num,
+            &self.crs,
+            cell.ports,
+            g,
+            est,
+            alloc,
+            n_ctrl,
+            subframe,
+            qm,
+            &mut llr,
+        )?;
+        if llr.is_empty() {
             return Ok((Vec::new(), false));
-        }
-        if cell.ports == 4 {
-            res.truncate(res.len() / 4 * 4);
-        } else if cell.ports == 2 {
-            res.truncate(res.len() / 2 * 2);
-        }
-        let eq = pdcch::equalize_res(g, est, &res, cell.ports);
-        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-            what: "Q_m",
-            value: qm.to_string(),
-        })?;
-        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
-        let mut llr = vec![0f32; syms.len() * qm];
-        demap_maxlog_fast(m, &syms, 1.0, &mut llr);
-        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
-            let s = 1.0 / e.1.max(1e-9);
-            for v in chunk {
-                *v *= s;
-            }
         }
         let c_init = (u32::from(rnti) << 14) + ((subframe as u32 % 10) << 9) + u32::from(cell.pci);
         Gold::new(c_init).descramble_llrs(&mut llr);

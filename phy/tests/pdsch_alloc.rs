@@ -39,7 +39,13 @@ fn payload_for(d: &Dci, rnti: u16, n_prb: usize, rng: &mut ChaCha8Rng) -> Vec<u8
 }
 
 fn gains(ports: usize) -> Vec<Complex32> {
-    [Complex32::new(0.8, 0.3), Complex32::new(-0.2, 0.7)][..ports].to_vec()
+    [
+        Complex32::new(0.8, 0.3),
+        Complex32::new(-0.2, 0.7),
+        Complex32::new(0.5, -0.4),
+        Complex32::new(-0.6, -0.1),
+    ][..ports]
+        .to_vec()
 }
 
 fn add_noise(x: &mut [Complex32], snr_db: f32, rng: &mut ChaCha8Rng) {
@@ -124,11 +130,11 @@ fn ue_specific_dci_found_only_with_its_rnti_and_space() {
         .is_empty());
 }
 
-/// One subframe per allocation type through the receiver, 2 ports (SFBC), 25 PRB.
+/// One subframe per allocation type through the receiver, 1, 2 and 4 ports, 25 PRB.
 #[test]
 fn allocation_types_roundtrip_one_subframe() {
     let mut rng = ChaCha8Rng::seed_from_u64(32);
-    for ports in [1usize, 2] {
+    for ports in [1usize, 2, 4] {
         let c = cell(25, ports);
         let cfi = 3;
         let n = n_cce(&c, cfi);
