@@ -64,6 +64,12 @@ pub fn rbg_size(n_prb: usize) -> usize {
     }
 }
 
+/// N'_VRB^DL of format 1C (⌊N_VRB,gap1^DL/N_RB^step⌋, [`crate::ra::n_vrb_1c`]); for a
+/// bandwidth outside 6…110 PRBs, ⌊N/step⌋.
+fn n_vrb_1c(n_prb: usize) -> usize {
+    crate::ra::n_vrb_1c(n_prb).unwrap_or(n_prb / crate::ra::step_1c(n_prb))
+}
+
 fn riv_bits(n_prb: usize) -> usize {
     log2_ceil(n_prb * (n_prb + 1) / 2)
 }
@@ -88,8 +94,7 @@ pub fn size(format: Format, n_prb: usize, ports: usize) -> usize {
         }
         Format::F1C => {
             let gap = usize::from(n_prb >= 50);
-            let step = if n_prb < 50 { 2 } else { 4 };
-            let n = n_prb / step;
+            let n = n_vrb_1c(n_prb);
             gap + log2_ceil(n * (n + 1) / 2) + 5
         }
         Format::F2A => {
@@ -252,8 +257,7 @@ impl Dci {
             }
             Format::F1C => {
                 let gap = n_prb >= 50 && r.take(1) == 1;
-                let step = if n_prb < 50 { 2 } else { 4 };
-                let n = n_prb / step;
+                let n = n_vrb_1c(n_prb);
                 Dci::F1C {
                     gap,
                     riv: r.take(log2_ceil(n * (n + 1) / 2)),
@@ -299,6 +303,130 @@ impl Dci {
                 }
             }
         })
+    }
+
+    /// Emit the payload bits of this DCI for a cell of `n_prb` PRBs and `ports` CRS ports
+    /// (the transmit side of [`Dci::parse`]; zero padding to [`size`]).
+    ///
+    /// # Errors
+    /// [`Error::Length`] when a bitmap has the wrong length for the bandwidth.
+    pub fn emit(&self, n_prb: usize, ports: usize) -> Result<Vec<u8>> {
+        let mut v = Vec::new();
+        let mut put = |x: usize, n: usize| v.extend((0..n).rev().map(|i| ((x >> i) & 1) as u8));
+        let nb = n_prb.div_ceil(rbg_size(n_prb));
+        let check_bitmap = |b: &[u8]| {
+            if b.len() == nb {
+                Ok(())
+            } else {
+                Err(Error::Length {
+                    what: "DCI resource-block bitmap",
+                    expected: nb,
+                    got: b.len(),
+                })
+            }
+        };
+        match self {
+            Dci::F0 {
+                hopping,
+                riv,
+                mcs_rv,
+                ndi,
+                tpc,
+                cyclic_shift,
+                cqi_request,
+            } => {
+                put(0, 1);
+                put(usize::from(*hopping), 1);
+                put(*riv, riv_bits(n_prb));
+                put(usize::from(*mcs_rv), 5);
+                put(usize::from(*ndi), 1);
+                put(usize::from(*tpc), 2);
+                put(usize::from(*cyclic_shift), 3);
+                put(usize::from(*cqi_request), 1);
+            }
+            Dci::F1A {
+                distributed,
+                riv,
+                mcs,
+                harq,
+                ndi,
+                rv,
+                tpc,
+            } => {
+                put(1, 1);
+                put(usize::from(*distributed), 1);
+                put(*riv, riv_bits(n_prb));
+                put(usize::from(*mcs), 5);
+                put(usize::from(*harq), 3);
+                put(usize::from(*ndi), 1);
+                put(usize::from(*rv), 2);
+                put(usize::from(*tpc), 2);
+            }
+            Dci::F1C {
+                gap,
+                riv,
+                tbs_index,
+            } => {
+                if n_prb >= 50 {
+                    put(usize::from(*gap), 1);
+                }
+                let n = n_vrb_1c(n_prb);
+                put(*riv, log2_ceil(n * (n + 1) / 2));
+                put(usize::from(*tbs_index), 5);
+            }
+            Dci::F1 {
+                alloc_type1,
+                bitmap,
+                mcs,
+                harq,
+                ndi,
+                rv,
+                tpc,
+            } => {
+                check_bitmap(bitmap)?;
+                if n_prb > 10 {
+                    put(usize::from(*alloc_type1), 1);
+                }
+                for &b in bitmap {
+                    put(usize::from(b & 1), 1);
+                }
+                put(usize::from(*mcs), 5);
+                put(usize::from(*harq), 3);
+                put(usize::from(*ndi), 1);
+                put(usize::from(*rv), 2);
+                put(usize::from(*tpc), 2);
+            }
+            Dci::F2A {
+                alloc_type1,
+                bitmap,
+                tpc,
+                harq,
+                swap,
+                tb,
+                precoding,
+            } => {
+                check_bitmap(bitmap)?;
+                if n_prb > 10 {
+                    put(usize::from(*alloc_type1), 1);
+                }
+                for &b in bitmap {
+                    put(usize::from(b & 1), 1);
+                }
+                put(usize::from(*tpc), 2);
+                put(usize::from(*harq), 3);
+                put(usize::from(*swap), 1);
+                for (m, n, r) in tb {
+                    put(usize::from(*m), 5);
+                    put(usize::from(*n), 1);
+                    put(usize::from(*r), 2);
+                }
+                if ports == 4 {
+                    put(usize::from(*precoding), 2);
+                }
+            }
+        }
+        v.resize(size(self.format(), n_prb, ports), 0);
+        Ok(v)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -397,6 +525,62 @@ mod tests {
     }
 
     #[test]
+    fn emit_parse_roundtrip_all_formats() {
+        for (n, ports) in [(6usize, 1usize), (25, 2), (50, 2), (100, 4)] {
+            let nb = n.div_ceil(rbg_size(n));
+            let bitmap: Vec<u8> = (0..nb).map(|i| (i % 3 == 1) as u8).collect();
+            let all = [
+                Dci::F0 {
+                    hopping: true,
+                    riv: 5,
+                    mcs_rv: 17,
+                    ndi: true,
+                    tpc: 2,
+                    cyclic_shift: 5,
+                    cqi_request: true,
+                },
+                Dci::F1A {
+                    distributed: true,
+                    riv: 7,
+                    mcs: 9,
+                    harq: 5,
+                    ndi: true,
+                    rv: 2,
+                    tpc: 1,
+                },
+                Dci::F1C {
+                    gap: n >= 50,
+                    riv: 4,
+                    tbs_index: 21,
+                },
+                Dci::F1 {
+                    alloc_type1: n > 10,
+                    bitmap: bitmap.clone(),
+                    mcs: 27,
+                    harq: 6,
+                    ndi: true,
+                    rv: 3,
+                    tpc: 3,
+                },
+                Dci::F2A {
+                    alloc_type1: false,
+                    bitmap: bitmap.clone(),
+                    tpc: 1,
+                    harq: 2,
+                    swap: true,
+                    tb: [(3, true, 1), (28, false, 2)],
+                    precoding: if ports == 4 { 3 } else { 0 },
+                },
+            ];
+            for d in all {
+                let b = d.emit(n, ports).unwrap();
+                assert_eq!(b.len(), size(d.format(), n, ports));
+                assert_eq!(Dci::parse(&b, d.format(), n, ports).unwrap(), d, "N {n}");
+            }
+        }
+    }
+
+    #[test]
     fn encode_decode_with_rnti() {
         let p = Dci::emit_1a(false, 11, 6, 0, false, 3, 1, 6);
         let e = encode(&p, SI_RNTI, 144).unwrap();
@@ -406,6 +590,8 @@ mod tests {
         assert_eq!(rnti, SI_RNTI);
         assert_eq!(bits, p);
         assert_eq!(agree, 1.0);
+        let d = Dci::parse(&bits, Format::F1A, 6, 1).unwrap();
+        assert_eq!(d.emit(6, 1).unwrap(), p);
         match Dci::parse(&bits, Format::F1A, 6, 1).unwrap() {
             Dci::F1A { riv, mcs, rv, .. } => assert_eq!((riv, mcs, rv), (11, 6, 3)),
             d => panic!("{d:?}"),

@@ -22,6 +22,7 @@
 //! | [`phich`] | PHICH group resource mapping | 36.211 §6.9.3 |
 //! | [`pdcch`] | REGs, quadruplet interleaving, CCE extraction/mapping | 36.211 §6.8 |
 //! | [`dci`] | DCI sizes, RNTI-masked CRC, blind candidate decoding, formats 0/1/1A/1C/2A | 36.212 §5.3.3 |
+//! | [`ra`] | downlink resource allocation types 0/1/2, distributed VRB→PRB mapping | 36.213 §7.1.6, 36.211 §6.2.3 |
 //! | [`pdsch`] | PDSCH RE demapping, TB decode, subframe/capture receive pipeline | 36.211 §6.3–6.4, 36.212 §5.3.2 |
 //! | [`mib`] | master information block parse/emit | 36.331 §6.2.2 |
 //! | [`transport::bch`] | BCH coding chain | 36.212 §5.3.1 |
@@ -63,6 +64,7 @@ pub mod pcfich;
 pub mod pdcch;
 pub mod pdsch;
 pub mod phich;
+pub mod ra;
 pub mod refsig;
 pub mod sequence;
 pub mod sync;

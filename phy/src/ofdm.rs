@@ -40,6 +40,12 @@ impl std::fmt::Debug for OfdmDemodulator {
 }
 
 impl OfdmDemodulator {
+    /// A demodulator for `num` with its own FFT planner (callers that plan several sizes
+    /// should share one planner through [`Self::new`]).
+    pub fn plan(num: &Numerology) -> Self {
+        Self::new(num, &mut FftPlanner::new())
+    }
+
     /// A demodulator for `num` with the default window backoff (¼ of the short CP).
     pub fn new(num: &Numerology, planner: &mut FftPlanner<f32>) -> Self {
         let short_cp = num.cp_len(num.symbols_per_slot() - 1);
@@ -99,8 +105,16 @@ impl OfdmDemodulator {
         let start = body - self.backoff;
         buf.copy_from_slice(&input[start..start + n]);
         self.fft.process_with_scratch(buf, fs);
-        for (k, (o, r)) in out.iter_mut().zip(&self.ramp).enumerate() {
-            *o = buf[self.num.bin_of(k)] * r;
+        // Subcarriers below DC are the top bins, those above are bins 1…n_sc/2 (see
+        // `Numerology::bin_of`): two contiguous runs, no per-subcarrier index arithmetic.
+        let half = self.num.n_sc() / 2;
+        let (lo, hi) = out.split_at_mut(half);
+        let (rlo, rhi) = self.ramp.split_at(half);
+        for ((o, b), r) in lo.iter_mut().zip(&buf[n - half..]).zip(rlo) {
+            *o = b * r;
+        }
+        for ((o, b), r) in hi.iter_mut().zip(&buf[1..=half]).zip(rhi) {
+            *o = b * r;
         }
     }
 

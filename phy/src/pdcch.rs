@@ -241,6 +241,76 @@ pub fn map_cces<T: AsRef<[Complex32]> + AsMut<[Complex32]>>(
     map_res(grids, &x, &res, ports);
 }
 
+/// Which PDCCH search space a candidate belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SearchSpace {
+    /// The common search space (aggregation 4 and 8, CCEs 0…15).
+    Common,
+    /// The UE-specific search space of one RNTI in one subframe.
+    UeSpecific,
+}
+
+/// Is `rnti` a C-RNTI (or SPS/temporary C-RNTI) that has a UE-specific search space
+/// (0x003D…0xFFF3)? RA-RNTIs (0x0001…0x003C), P-RNTI and SI-RNTI do not.
+pub fn is_c_rnti(rnti: u16) -> bool {
+    (0x003D..=0xFFF3).contains(&rnti)
+}
+
+/// Y_k of the UE-specific search space (36.213 §9.1.1): Y_{−1} = n_RNTI,
+/// Y_k = (A·Y_{k−1}) mod D with A = 39827, D = 65537 and k = ⌊n_s/2⌋ = `subframe` (0…9).
+///
+/// # References
+/// 3GPP TS 36.213 §9.1.1.
+pub fn ue_y(rnti: u16, subframe: usize) -> u32 {
+    const A: u64 = 39_827;
+    const D: u64 = 65_537;
+    let mut y = u64::from(rnti);
+    for _ in 0..=subframe % 10 {
+        y = (A * y) % D;
+    }
+    y as u32
+}
+
+/// The PDCCH candidates (first CCE, aggregation level L) of a search space, in the order
+/// of 36.213 §9.1.1: for each L, candidate m = 0…M(L)−1 occupies CCEs
+/// L·((Y_k + m) mod ⌊N_CCE/L⌋) + i, i = 0…L−1, with Y_k = 0 and M(4), M(8) = 4, 2 for the
+/// common space (within the first min(16, N_CCE) CCEs), and Y_k = [`ue_y`] and
+/// M(1), M(2), M(4), M(8) = 6, 6, 2, 2 for the UE-specific space. Levels with
+/// ⌊N_CCE/L⌋ = 0 have no candidate; a candidate that wraps onto an earlier one of the same
+/// level (small control regions) is listed once.
+///
+/// # References
+/// 3GPP TS 36.213 §9.1.1, Table 9.1.1-1.
+pub fn candidates(
+    space: SearchSpace,
+    n_cce: usize,
+    rnti: u16,
+    subframe: usize,
+) -> Vec<(usize, usize)> {
+    let (levels, y, n): (&[(usize, usize)], usize, usize) = match space {
+        SearchSpace::Common => (&[(4, 4), (8, 2)], 0, n_cce.min(16)),
+        SearchSpace::UeSpecific => (
+            &[(1, 6), (2, 6), (4, 2), (8, 2)],
+            ue_y(rnti, subframe) as usize,
+            n_cce,
+        ),
+    };
+    let mut out = Vec::new();
+    for &(l, m_l) in levels {
+        let slots = n / l;
+        if slots == 0 {
+            continue;
+        }
+        for m in 0..m_l {
+            let c = (l * ((y + m) % slots), l);
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +326,37 @@ mod tests {
         let mut s = order.clone();
         s.sort_unstable();
         assert_eq!(s, (0..r.m_quad()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ue_specific_search_space_by_hand() {
+        // Y_0 = 39827·0x1234 mod 65537 = 39827·4660 mod 65537: 185_593_820 = 2831·65537 + 58573.
+        assert_eq!(ue_y(0x1234, 0), 185_593_820 % 65_537);
+        assert_eq!(ue_y(0x1234, 0), 58_573);
+        // Y_1 = 39827·61573 mod 65537.
+        assert_eq!(ue_y(0x1234, 1), (39_827u64 * 58_573 % 65_537) as u32);
+        // Y_9 from ten steps; k wraps with the frame.
+        let mut y = 0x1234u64;
+        for _ in 0..10 {
+            y = 39_827 * y % 65_537;
+        }
+        assert_eq!(ue_y(0x1234, 9), y as u32);
+        assert_eq!(ue_y(0x1234, 10), ue_y(0x1234, 0));
+        // N_CCE = 21 (20 MHz-ish small region): L = 1 candidates are Y_0 mod 21 + m.
+        let c = candidates(SearchSpace::UeSpecific, 21, 0x1234, 0);
+        let y0 = 58_573usize;
+        let l1: Vec<usize> = c.iter().filter(|x| x.1 == 1).map(|x| x.0).collect();
+        assert_eq!(l1, (0..6).map(|m| (y0 + m) % 21).collect::<Vec<_>>());
+        let l8: Vec<usize> = c.iter().filter(|x| x.1 == 8).map(|x| x.0).collect();
+        assert_eq!(l8, vec![8 * (y0 % 2), 8 * ((y0 + 1) % 2)]);
+        assert_eq!(c.len(), 6 + 6 + 2 + 2);
+        // Common space: CCEs 0–15 at L = 4 and 8.
+        assert_eq!(
+            candidates(SearchSpace::Common, 40, 0, 3),
+            vec![(0, 4), (4, 4), (8, 4), (12, 4), (0, 8), (8, 8)]
+        );
+        // 6 CCEs (1.4 MHz, CFI 3): one L = 4 candidate, no L = 8.
+        assert_eq!(candidates(SearchSpace::Common, 6, 0, 0), vec![(0, 4)]);
+        assert!(is_c_rnti(0x1234) && !is_c_rnti(0xFFFF) && !is_c_rnti(2));
     }
 }

@@ -21,7 +21,8 @@ use crate::mib::PhichResource;
 use crate::modulation::{demap_maxlog_fast, Modulation};
 use crate::numerology::{CyclicPrefix, Numerology};
 use crate::ofdm::OfdmDemodulator;
-use crate::pdcch::{self, ControlRegion};
+use crate::pdcch::{self, ControlRegion, SearchSpace};
+use crate::ra::Allocation;
 use crate::refsig::crs::Crs;
 use crate::sequence::Gold;
 use crate::transport::tbs::McsTable;
@@ -37,30 +38,280 @@ pub fn resource_elements(
     crs: &Crs,
     subframe: usize,
 ) -> Vec<(usize, usize)> {
+    let a = Allocation {
+        prbs: [prbs.to_vec(), prbs.to_vec()],
+    };
+    resource_elements_alloc(num, &a, n_ctrl, ports, crs, subframe)
+}
+
+/// PDSCH resource elements (k, l) of `subframe` for an allocation whose PRBs may differ
+/// between the slots (distributed VRBs): subcarrier first over the slot's PRBs, then
+/// symbol (36.211 §6.4). PRBs beyond the grid are skipped.
+pub fn resource_elements_alloc(
+    num: &Numerology,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    ports: usize,
+    crs: &Crs,
+    subframe: usize,
+) -> Vec<(usize, usize)> {
+    let mut ks = Vec::new();
+    let mut rows = Vec::new();
+    data_subcarriers(num, alloc, n_ctrl, ports, crs, subframe, &mut ks, &mut rows);
+    let mut out = Vec::with_capacity(ks.len());
+    for (l, w) in rows.windows(2).enumerate() {
+        out.extend(ks[w[0]..w[1]].iter().map(|&k| (k as usize, l)));
+    }
+    out
+}
+
+/// The PDSCH data subcarriers of every symbol, in mapping order, as a flat list `ks` with
+/// `rows[l]..rows[l + 1]` the entries of symbol l (`rows` has symbols + 1 entries; symbols
+/// of the control region are empty). The CRS pattern of a symbol is the same in every PRB
+/// (PRBs start at multiples of 6), so it is worked out once per symbol.
+#[allow(clippy::too_many_arguments)]
+fn data_subcarriers(
+    num: &Numerology,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    ports: usize,
+    crs: &Crs,
+    subframe: usize,
+    ks: &mut Vec<u32>,
+    rows: &mut Vec<usize>,
+) {
     let nsym = num.symbols_per_slot();
     let n_sc = num.n_sc();
     let (c_lo, c_hi) = (n_sc / 2 - 36, n_sc / 2 + 36);
-    let mut out = Vec::with_capacity(prbs.len() * 12 * 2 * nsym);
-    for l in n_ctrl..2 * nsym {
+    ks.clear();
+    rows.clear();
+    for l in 0..2 * nsym {
+        rows.push(ks.len());
+        if l < n_ctrl {
+            continue;
+        }
         let slot = l / nsym;
         let ls = l % nsym;
-        let ns = 2 * subframe + slot;
+        let ns = 2 * (subframe % 10) + slot;
         let sync = (subframe == 0 || subframe == 5) && slot == 0 && ls >= nsym - 2;
         let bch = subframe == 0 && slot == 1 && ls < 4;
-        for &prb in prbs {
-            for k in 12 * prb..12 * prb + 12 {
-                if (sync || bch) && (c_lo..c_hi).contains(&k) {
-                    continue;
-                }
-                let is_crs =
-                    (0..ports).any(|p| crs.has_crs(p, ls) && k % 6 == crs.shift(p, ns, ls));
-                if !is_crs {
-                    out.push((k, l));
+        let mut is_crs = [false; 6];
+        for p in 0..ports.min(4) {
+            if crs.has_crs(p, ls) {
+                is_crs[crs.shift(p, ns, ls)] = true;
+            }
+        }
+        let mut pat = [0u32; 12];
+        let mut n_pat = 0;
+        for j in 0..12u32 {
+            if !is_crs[j as usize % 6] {
+                pat[n_pat] = j;
+                n_pat += 1;
+            }
+        }
+        let pat = &pat[..n_pat];
+        for &prb in alloc.prbs[slot].iter().filter(|&&p| 12 * p + 12 <= n_sc) {
+            let k0 = 12 * prb;
+            if (sync || bch) && k0 < c_hi && k0 + 12 > c_lo {
+                ks.extend(
+                    pat.iter()
+                        .map(|&j| k0 as u32 + j)
+                        .filter(|&k| !(c_lo..c_hi).contains(&(k as usize))),
+                );
+            } else {
+                ks.extend(pat.iter().map(|&j| k0 as u32 + j));
+            }
+        }
+    }
+    rows.push(ks.len());
+}
+
+/// Reusable buffers of the PDSCH soft-bit path (no allocation per subframe once warm).
+#[derive(Debug, Default)]
+struct SoftWork {
+    ks: Vec<u32>,
+    rows: Vec<usize>,
+    y: Vec<Complex32>,
+    h: Vec<Complex32>,
+    x: Vec<Complex32>,
+    inv_var: Vec<f32>,
+}
+
+/// Equalise the PDSCH REs of `alloc` and soft-demap them with Q_m bits into `llr`
+/// (LLR > 0 for 0, still scrambled): gather y and each port's channel into contiguous
+/// arrays symbol by symbol, MMSE (1 port) or SFBC (2 and 4 ports), max-log demapping with
+/// the per-RE noise scale. Returns the number of LLRs.
+#[allow(clippy::too_many_arguments)]
+fn pdsch_soft_bits(
+    w: &mut SoftWork,
+    num: &Numerology,
+    crs: &Crs,
+    ports: usize,
+    g: &ResourceGrid<Vec<Complex32>>,
+    est: &ChannelEstimate,
+    alloc: &Allocation,
+    n_ctrl: usize,
+    subframe: usize,
+    qm: usize,
+    llr: &mut Vec<f32>,
+) -> Result<usize> {
+    let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
+        what: "Q_m",
+        value: qm.to_string(),
+    })?;
+    if ![1, 2, 4].contains(&ports) || est.ports < ports {
+        return Err(Error::Unsupported {
+            what: "CRS ports",
+            value: ports.to_string(),
+        });
+    }
+    data_subcarriers(
+        num,
+        alloc,
+        n_ctrl,
+        ports,
+        crs,
+        subframe,
+        &mut w.ks,
+        &mut w.rows,
+    );
+    let step = if ports == 4 { 4 } else { ports };
+    let n = w.ks.len() / step * step;
+    let n_sc = est.n_sc;
+    let n_sym = est.n_sym;
+    w.y.resize(n, Complex32::default());
+    w.h.resize(ports * n, Complex32::default());
+    for (l, r) in w.rows.windows(2).enumerate() {
+        let (a, b) = (r[0].min(n), r[1].min(n));
+        if a == b {
+            continue;
+        }
+        let ks = &w.ks[a..b];
+        let y = g.symbol(l);
+        for (o, &k) in w.y[a..b].iter_mut().zip(ks) {
+            *o = y[k as usize];
+        }
+        for p in 0..ports {
+            let hrow = &est.h[(p * n_sym + l) * n_sc..(p * n_sym + l + 1) * n_sc];
+            for (o, &k) in w.h[p * n + a..p * n + b].iter_mut().zip(ks) {
+                *o = hrow[k as usize];
+            }
+        }
+    }
+    w.x.resize(n, Complex32::default());
+    w.inv_var.resize(n, 0.0);
+    match ports {
+        1 => crate::equalize::mmse1_into(&w.y, &w.h, est.noise_var, &mut w.x, &mut w.inv_var),
+        2 => {
+            let (h0, h1) = w.h.split_at(n);
+            crate::equalize::sfbc2_into(&w.y, h0, h1, est.noise_var, &mut w.x, &mut w.inv_var)
+        }
+        _ => {
+            let hs: Vec<&[Complex32]> = w.h.chunks_exact(n.max(1)).collect();
+            let mut eq = vec![(Complex32::default(), 0f32); n];
+            crate::equalize::sfbc(&w.y, &hs, 4, est.noise_var, &mut eq);
+            for ((x, v), e) in w.x.iter_mut().zip(w.inv_var.iter_mut()).zip(&eq) {
+                *x = e.0;
+                *v = 1.0 / e.1.max(1e-9);
+            }
+        }
+    }
+    llr.clear();
+    llr.resize(n * qm, 0.0);
+    demap_maxlog_fast(m, &w.x, 1.0, llr);
+    scale_llrs(llr, &w.inv_var, qm);
+    Ok(llr.len())
+}
+
+/// `llr[i·qm + j] *= s[i]`, with a fixed chunk width per Q_m so the loop unrolls.
+fn scale_llrs(llr: &mut [f32], s: &[f32], qm: usize) {
+    fn go<const Q: usize>(llr: &mut [f32], s: &[f32]) {
+        for (c, &v) in llr.chunks_exact_mut(Q).zip(s) {
+            for x in c {
+                *x *= v;
+            }
+        }
+    }
+    match qm {
+        2 => go::<2>(llr, s),
+        4 => go::<4>(llr, s),
+        6 => go::<6>(llr, s),
+        8 => go::<8>(llr, s),
+        _ => {
+            for (c, &v) in llr.chunks_exact_mut(qm.max(1)).zip(s) {
+                for x in c {
+                    *x *= v;
                 }
             }
         }
     }
-    out
+}
+
+/// Transport block sizes of DCI format 1C (36.213 Table 7.1.7.2.3-1), by I_TBS 0…31.
+pub const TBS_1C: [usize; 32] = [
+    40, 56, 72, 120, 136, 144, 176, 208, 224, 256, 280, 296, 328, 336, 392, 488, 552, 600, 632,
+    696, 776, 840, 904, 1000, 1064, 1128, 1224, 1288, 1384, 1480, 1608, 1736,
+];
+
+/// Is `rnti` one of the common RNTIs (SI, P, RA; and the reserved 0xFFF4…0xFFFD) whose
+/// format 1A/1C PDSCH is QPSK with the N_PRB^1A TBS column (36.213 §7.1.7)?
+pub fn is_common_rnti(rnti: u16) -> bool {
+    rnti >= 0xFFF4 || rnti <= 60
+}
+
+/// What a downlink DCI assigns: PRBs, modulation order, TBS and redundancy version
+/// (`None` when not signalled: format 1C, where the receiver tries all four).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The PRBs of each slot.
+    pub alloc: Allocation,
+    /// Q_m (2, 4, 6).
+    pub qm: usize,
+    /// TBS, bits.
+    pub tbs: usize,
+    /// Redundancy version, when the DCI carries one.
+    pub rv: Option<u8>,
+}
+
+/// The single-codeword downlink assignment of DCI formats 1, 1A and 1C for `rnti`
+/// (36.213 §7.1.6, §7.1.7): format 1A/1C with a common RNTI is QPSK, 1A takes I_TBS =
+/// I_MCS and N_PRB^1A = 2 or 3 from the TPC LSB, 1C takes Table 7.1.7.2.3-1; otherwise
+/// (Q_m, I_TBS) from the MCS table and N_PRB = the allocated VRB count.
+/// `Ok(None)` for formats 0 and 2A (uplink; two codewords) and reserved MCS 29–31.
+///
+/// # Errors
+/// [`Error::Unsupported`] for an invalid resource allocation.
+pub fn assignment(d: &Dci, rnti: u16, n_prb: usize) -> Result<Option<Assignment>> {
+    let (qm, tbs, rv, alloc) = match d {
+        Dci::F0 { .. } | Dci::F2A { .. } => return Ok(None),
+        Dci::F1A { mcs, rv, tpc, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            if is_common_rnti(rnti) {
+                let t = tbs(usize::from(*mcs), 2 + usize::from(tpc & 1));
+                (2, t, Some(*rv), alloc)
+            } else {
+                let Some((q, i)) = mcs_pdsch(*mcs) else {
+                    return Ok(None);
+                };
+                (q, tbs(i, alloc.n_prb()), Some(*rv), alloc)
+            }
+        }
+        Dci::F1 { mcs, rv, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            let Some((q, i)) = mcs_pdsch(*mcs) else {
+                return Ok(None);
+            };
+            (q, tbs(i, alloc.n_prb()), Some(*rv), alloc)
+        }
+        Dci::F1C { tbs_index, .. } => {
+            let alloc = crate::ra::from_dci(d, n_prb, rnti)?;
+            (2, TBS_1C.get(usize::from(*tbs_index)).copied(), None, alloc)
+        }
+    };
+    if alloc.n_prb() == 0 {
+        return Ok(None);
+    }
+    Ok(tbs.map(|tbs| Assignment { alloc, qm, tbs, rv }))
 }
 
 /// Transport block size from 36.213 Table 7.1.7.2.1-1.
@@ -171,6 +422,8 @@ pub struct Receiver {
     crs: Crs,
     scratch: Vec<Complex32>,
     vit: Viterbi,
+    grid: ResourceGrid<Vec<Complex32>>,
+    work: SoftWork,
 }
 
 impl Receiver {
@@ -191,6 +444,8 @@ impl Receiver {
             crs: Crs::new(cell.pci, cell.cp),
             scratch,
             vit: Viterbi::new(),
+            grid: ResourceGrid::zeros(&num),
+            work: SoftWork::default(),
         })
     }
 
@@ -230,7 +485,7 @@ impl Receiver {
         let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
         let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
         let llr = pdcch::cce_llrs(&g, &est, &region, cell.ports, cell.pci, subframe);
-        let found = self.blind_search(&llr, region.n_cce, rntis)?;
+        let found = self.blind_search(&llr, region.n_cce, rntis, subframe)?;
         for (rnti, dci, cce) in found {
             let mut b = Block {
                 rnti,
@@ -240,40 +495,29 @@ impl Receiver {
                 crc_ok: false,
                 payload: Vec::new(),
             };
-            if let Dci::F1A {
-                distributed: false,
-                riv,
-                mcs,
-                rv,
-                tpc,
-                ..
-            } = dci
-            {
-                if let Some((start, len)) = dci::riv_decode(riv, cell.n_prb) {
-                    let common = rnti >= 0xFFF4 || rnti <= 60;
-                    let (qm, i_tbs, n_prb_tbs) = if common {
-                        (2, usize::from(mcs), 2 + usize::from(tpc & 1))
-                    } else {
-                        mcs_pdsch(mcs).map_or((0, 0, 0), |(q, i)| (q, i, len))
-                    };
-                    if qm > 0 {
-                        if let Some(t) = tbs(i_tbs, n_prb_tbs) {
-                            let prbs: Vec<usize> = (start..start + len).collect();
-                            let (bits, ok) = self.pdsch(
-                                &g,
-                                &est,
-                                &prbs,
-                                n_ctrl,
-                                subframe,
-                                rnti,
-                                qm,
-                                t,
-                                usize::from(rv),
-                            )?;
-                            b.tbs = t;
-                            b.crc_ok = ok;
-                            b.payload = bits;
-                        }
+            if let Ok(Some(a)) = assignment(&dci, rnti, cell.n_prb) {
+                // Format 1C carries no RV: try the four (SI messages cycle through them).
+                let rvs: &[u8] = match a.rv {
+                    Some(ref rv) => std::slice::from_ref(rv),
+                    None => &[0, 2, 3, 1],
+                };
+                for &rv in rvs {
+                    let (bits, ok) = self.pdsch(
+                        &g,
+                        &est,
+                        &a.alloc,
+                        n_ctrl,
+                        subframe,
+                        rnti,
+                        a.qm,
+                        a.tbs,
+                        usize::from(rv),
+                    )?;
+                    b.tbs = a.tbs;
+                    b.crc_ok = ok;
+                    b.payload = bits;
+                    if ok {
+                        break;
                     }
                 }
             }
@@ -299,43 +543,33 @@ impl Receiver {
         qm: usize,
         llr: &mut Vec<f32>,
     ) -> Result<usize> {
-        let mut g = ResourceGrid::zeros(&self.num);
         self.demod
-            .demodulate(samples, g.as_mut_slice(), &mut self.scratch)?;
-        let est = estimation::estimate(&g, &self.crs, subframe, self.cell.ports, true);
-        let mut res = resource_elements(
+            .demodulate(samples, self.grid.as_mut_slice(), &mut self.scratch)?;
+        let est = estimation::estimate(&self.grid, &self.crs, subframe, self.cell.ports, true);
+        let alloc = Allocation {
+            prbs: [prbs.to_vec(), prbs.to_vec()],
+        };
+        pdsch_soft_bits(
+            &mut self.work,
             &self.num,
-            prbs,
-            n_ctrl,
-            self.cell.ports,
             &self.crs,
+            self.cell.ports,
+            &self.grid,
+            &est,
+            &alloc,
+            n_ctrl,
             subframe,
-        );
-        res.truncate(res.len() / self.cell.ports.min(4) * self.cell.ports.min(4));
-        let eq = pdcch::equalize_res(&g, &est, &res, self.cell.ports);
-        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-            what: "Q_m",
-            value: qm.to_string(),
-        })?;
-        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
-        llr.clear();
-        llr.resize(syms.len() * qm, 0.0);
-        demap_maxlog_fast(m, &syms, 1.0, llr);
-        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
-            let s = 1.0 / e.1.max(1e-9);
-            for v in chunk {
-                *v *= s;
-            }
-        }
-        Ok(llr.len())
+            qm,
+            llr,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
     fn pdsch(
-        &self,
+        &mut self,
         g: &ResourceGrid<Vec<Complex32>>,
         est: &ChannelEstimate,
-        prbs: &[usize],
+        alloc: &Allocation,
         n_ctrl: usize,
         subframe: usize,
         rnti: u16,
@@ -344,25 +578,22 @@ impl Receiver {
         rv: usize,
     ) -> Result<(Vec<u8>, bool)> {
         let cell = self.cell;
-        let mut res = resource_elements(&self.num, prbs, n_ctrl, cell.ports, &self.crs, subframe);
-        if cell.ports == 4 {
-            res.truncate(res.len() / 4 * 4);
-        } else if cell.ports == 2 {
-            res.truncate(res.len() / 2 * 2);
-        }
-        let eq = pdcch::equalize_res(g, est, &res, cell.ports);
-        let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-            what: "Q_m",
-            value: qm.to_string(),
-        })?;
-        let syms: Vec<Complex32> = eq.iter().map(|e| e.0).collect();
-        let mut llr = vec![0f32; syms.len() * qm];
-        demap_maxlog_fast(m, &syms, 1.0, &mut llr);
-        for (chunk, e) in llr.chunks_exact_mut(qm).zip(&eq) {
-            let s = 1.0 / e.1.max(1e-9);
-            for v in chunk {
-                *v *= s;
-            }
+        let mut llr = Vec::new();
+        pdsch_soft_bits(
+            &mut self.work,
+            &self.num,
+            &self.crs,
+            cell.ports,
+            g,
+            est,
+            alloc,
+            n_ctrl,
+            subframe,
+            qm,
+            &mut llr,
+        )?;
+        if llr.is_empty() {
+            return Ok((Vec::new(), false));
         }
         let c_init = (u32::from(rnti) << 14) + ((subframe as u32 % 10) << 9) + u32::from(cell.pci);
         Gold::new(c_init).descramble_llrs(&mut llr);
@@ -370,38 +601,82 @@ impl Receiver {
         decode_tb(&llr, tbs, rv, qm, n_l)
     }
 
-    /// Exhaustive blind search over every aligned candidate of aggregation 1, 2, 4, 8 (this
-    /// covers the common and all UE-specific search spaces). Among overlapping candidates
-    /// that decode, the one whose re-encoding agrees best with the received bits wins
-    /// (ties: the larger aggregation level, since a shorter candidate holds a prefix of the
-    /// same circular buffer).
-    fn blind_search(&mut self, llr: &[f32], n_cce: usize, rntis: &[u16]) -> Result<Vec<Found>> {
+    /// Blind search over the PDCCH search spaces (36.213 §9.1.1): for every C-RNTI in
+    /// `rntis` its UE-specific space of this subframe (formats 1A/0, 1 and 2A) and the
+    /// common space (format 1A/0); for SI/P/RA-RNTIs (asked for, or `rntis` empty, which
+    /// accepts only those) every aligned candidate of aggregation 1–8 (formats 1A and 1C). Among overlapping candidates that decode, the one whose re-encoding agrees
+    /// best with the received bits wins (ties: the larger aggregation level, since a
+    /// shorter candidate holds a prefix of the same circular buffer).
+    fn blind_search(
+        &mut self,
+        llr: &[f32],
+        n_cce: usize,
+        rntis: &[u16],
+        subframe: usize,
+    ) -> Result<Vec<Found>> {
         let cell = self.cell;
-        let formats = [Format::F1A, Format::F1C, Format::F1, Format::F2A];
-        let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
-        for l in [8usize, 4, 2, 1] {
-            let mut c = 0;
-            while c + l <= n_cce {
-                let cand = &llr[72 * c..72 * (c + l)];
-                for f in formats {
-                    if f == Format::F2A && cell.ports == 1 {
-                        continue;
-                    }
-                    let a = dci::size(f, cell.n_prb, cell.ports);
-                    let (bits, rnti, agree) = dci::decode_candidate(cand, a, &mut self.vit)?;
-                    let wanted = if rntis.is_empty() {
-                        rnti >= 0xFFFE || (1..=60).contains(&rnti)
-                    } else {
-                        rntis.contains(&rnti)
-                    };
-                    if wanted && agree > 0.85 {
-                        if let Ok(d) = Dci::parse(&bits, f, cell.n_prb, cell.ports) {
-                            found.push((agree, rnti, d, (c, l)));
-                            break;
+        let common_wanted = rntis.is_empty() || rntis.iter().any(|&r| !pdcch::is_c_rnti(r));
+        let mut cands: Vec<((usize, usize), Vec<Format>)> = if common_wanted {
+            // SI/P/RA-RNTI: every aligned candidate of every level (a superset of the
+            // common space that also finds eNBs using smaller levels).
+            [8usize, 4, 2, 1]
+                .iter()
+                .flat_map(|&l| (0..n_cce / l).map(move |i| (l * i, l)))
+                .map(|c| (c, vec![Format::F1A, Format::F1C]))
+                .collect()
+        } else {
+            pdcch::candidates(SearchSpace::Common, n_cce, 0, subframe)
+                .into_iter()
+                .map(|c| (c, vec![Format::F1A]))
+                .collect()
+        };
+        for &r in rntis.iter().filter(|&&r| pdcch::is_c_rnti(r)) {
+            for c in pdcch::candidates(SearchSpace::UeSpecific, n_cce, r, subframe) {
+                let fs = [Format::F1A, Format::F1, Format::F2A];
+                match cands.iter_mut().find(|x| x.0 == c) {
+                    Some(x) => {
+                        for f in fs {
+                            if !x.1.contains(&f) {
+                                x.1.push(f);
+                            }
                         }
                     }
+                    None => cands.push((c, fs.to_vec())),
                 }
-                c += l;
+            }
+        }
+        let mut found: Vec<(f32, u16, Dci, (usize, usize))> = Vec::new();
+        for ((c, l), formats) in cands {
+            if 72 * (c + l) > llr.len() {
+                continue;
+            }
+            let cand = &llr[72 * c..72 * (c + l)];
+            let mut sizes_tried = Vec::new();
+            for f in formats {
+                if f == Format::F2A && cell.ports == 1 {
+                    continue;
+                }
+                let a = dci::size(f, cell.n_prb, cell.ports);
+                if sizes_tried.contains(&a) {
+                    continue;
+                }
+                sizes_tried.push(a);
+                let (bits, rnti, agree) = dci::decode_candidate(cand, a, &mut self.vit)?;
+                let wanted = if rntis.is_empty() {
+                    rnti >= 0xFFFE || (1..=60).contains(&rnti)
+                } else {
+                    rntis.contains(&rnti)
+                };
+                if wanted && agree > 0.85 {
+                    // 1C is for the common RNTIs only (36.213 §7.1).
+                    if f == Format::F1C && !is_common_rnti(rnti) {
+                        continue;
+                    }
+                    if let Ok(d) = Dci::parse(&bits, f, cell.n_prb, cell.ports) {
+                        found.push((agree, rnti, d, (c, l)));
+                        break;
+                    }
+                }
             }
         }
         found.sort_by(|a, b| {
@@ -570,6 +845,23 @@ pub struct TxBlock {
     pub cce: (usize, usize),
 }
 
+/// A downlink DCI (format 1, 1A or 1C) with its PDSCH transport block, for
+/// [`Transmitter::subframe_dci`]. TBS, Q_m and PRBs follow from the DCI as in
+/// [`assignment`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxDci {
+    /// RNTI the DCI CRC is masked with (and the PDSCH scrambled for).
+    pub rnti: u16,
+    /// The DCI.
+    pub dci: Dci,
+    /// TB bits (TBS of them).
+    pub payload: Vec<u8>,
+    /// First CCE and aggregation level.
+    pub cce: (usize, usize),
+    /// Redundancy version where the DCI signals none (format 1C).
+    pub rv_unsignalled: u8,
+}
+
 impl Transmitter {
     /// A transmitter for `cell` at `rate_hz`.
     ///
@@ -591,7 +883,7 @@ impl Transmitter {
     }
 
     /// One subframe of samples: subframe `sfi` (0…9) of frame `sfn`, CFI `cfi`, port
-    /// gains `gains` (one per port), and an optional block.
+    /// gains `gains` (one per port), and an optional block (sent with a localized DCI 1A).
     ///
     /// # Errors
     /// [`Error::Length`]/[`Error::Unsupported`] when the block does not fit.
@@ -602,6 +894,45 @@ impl Transmitter {
         cfi: u8,
         gains: &[Complex32],
         block: Option<&TxBlock>,
+    ) -> Result<Vec<Complex32>> {
+        let n_prb = self.cell.n_prb;
+        let dcis: Vec<TxDci> = block
+            .map(|b| {
+                let common = is_common_rnti(b.rnti);
+                TxDci {
+                    rnti: b.rnti,
+                    dci: Dci::F1A {
+                        distributed: false,
+                        riv: dci::riv_encode(b.prbs.0, b.prbs.1.max(1), n_prb),
+                        mcs: b.mcs,
+                        harq: 0,
+                        ndi: false,
+                        rv: b.rv,
+                        tpc: u8::from(common),
+                    },
+                    payload: b.payload.clone(),
+                    cce: b.cce,
+                    rv_unsignalled: 0,
+                }
+            })
+            .into_iter()
+            .collect();
+        self.subframe_dci(sfi, sfn, cfi, gains, &dcis)
+    }
+
+    /// One subframe of samples with any number of downlink DCIs (formats 1, 1A, 1C) and
+    /// their PDSCH transport blocks, each on its own CCEs.
+    ///
+    /// # Errors
+    /// [`Error::Length`]/[`Error::Unsupported`] when a block does not fit, CCEs overlap or
+    /// the DCI is not a single-codeword downlink assignment.
+    pub fn subframe_dci(
+        &mut self,
+        sfi: usize,
+        sfn: u16,
+        cfi: u8,
+        gains: &[Complex32],
+        dcis: &[TxDci],
     ) -> Result<Vec<Complex32>> {
         let cell = self.cell;
         let num = self.num;
@@ -656,63 +987,57 @@ impl Transmitter {
             &mut grids, &regs0, cfi, cell.n_prb, cell.pci, cell.ports, sfi,
         );
         // PDCCH + PDSCH.
-        if let Some(b) = block {
+        if !dcis.is_empty() {
             let n_ctrl = pcfich::control_symbols(cfi, cell.n_prb);
             let groups = phich::n_groups(cell.phich_resource, cell.n_prb, cell.cp);
             let region = ControlRegion::new(cell.n_prb, cell.ports, cell.pci, n_ctrl, groups);
-            let common = b.rnti >= 0xFFF4 || b.rnti <= 60;
-            let (qm, i_tbs, n_tbs, tpc) = if common {
-                (2, usize::from(b.mcs), 3, 1u8)
-            } else {
-                let (q, i) = mcs_pdsch(b.mcs).ok_or(Error::Unsupported {
-                    what: "MCS",
-                    value: b.mcs.to_string(),
-                })?;
-                (q, i, b.prbs.1, 0)
-            };
-            let t = tbs(i_tbs, n_tbs).ok_or(Error::Unsupported {
-                what: "TBS",
-                value: format!("{i_tbs},{n_tbs}"),
-            })?;
-            if b.payload.len() != t {
-                return Err(Error::Length {
-                    what: "TB payload",
-                    expected: t,
-                    got: b.payload.len(),
-                });
-            }
-            let riv = dci::riv_encode(b.prbs.0, b.prbs.1, cell.n_prb);
-            let p = Dci::emit_1a(false, riv, b.mcs, 0, false, b.rv, tpc, cell.n_prb);
-            let (c0, l) = b.cce;
-            if c0 + l > region.n_cce {
-                return Err(Error::Unsupported {
-                    what: "CCE",
-                    value: format!("{c0}+{l} of {}", region.n_cce),
-                });
-            }
-            let coded = dci::encode(&p, b.rnti, 72 * l)?;
             let mut bits = vec![0u8; 72 * region.n_cce];
-            bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+            let mut used = vec![false; region.n_cce];
+            for b in dcis {
+                let a = assignment(&b.dci, b.rnti, cell.n_prb)?.ok_or(Error::Unsupported {
+                    what: "DCI for one PDSCH codeword",
+                    value: b.dci.format().name().into(),
+                })?;
+                if b.payload.len() != a.tbs {
+                    return Err(Error::Length {
+                        what: "TB payload",
+                        expected: a.tbs,
+                        got: b.payload.len(),
+                    });
+                }
+                let p = b.dci.emit(cell.n_prb, cell.ports)?;
+                let (c0, l) = b.cce;
+                if c0 + l > region.n_cce || used[c0..c0 + l].iter().any(|&u| u) {
+                    return Err(Error::Unsupported {
+                        what: "CCE",
+                        value: format!("{c0}+{l} of {} (or taken)", region.n_cce),
+                    });
+                }
+                used[c0..c0 + l].iter_mut().for_each(|u| *u = true);
+                let coded = dci::encode(&p, b.rnti, 72 * l)?;
+                bits[72 * c0..72 * (c0 + l)].copy_from_slice(&coded);
+                let mut res =
+                    resource_elements_alloc(&num, &a.alloc, n_ctrl, cell.ports, &self.crs, sfi);
+                let step = if cell.ports == 1 {
+                    1
+                } else {
+                    cell.ports.min(4)
+                };
+                res.truncate(res.len() / step * step);
+                let n_l = if cell.ports == 1 { 1 } else { 2 };
+                let rv = usize::from(a.rv.unwrap_or(b.rv_unsignalled));
+                let mut e = encode_tb(&b.payload, rv, a.qm, n_l, res.len() * a.qm)?;
+                let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
+                Gold::new(c_init).scramble_bits(&mut e);
+                let m = Modulation::from_bits_per_symbol(a.qm).ok_or(Error::Unsupported {
+                    what: "Q_m",
+                    value: a.qm.to_string(),
+                })?;
+                let mut x = vec![Complex32::default(); res.len()];
+                crate::modulation::map(m, &e, &mut x);
+                pdcch::map_res(&mut grids, &x, &res, cell.ports);
+            }
             pdcch::map_cces(&mut grids, &bits, &region, cell.ports, cell.pci, sfi);
-            let prbs: Vec<usize> = (b.prbs.0..b.prbs.0 + b.prbs.1).collect();
-            let mut res = resource_elements(&num, &prbs, n_ctrl, cell.ports, &self.crs, sfi);
-            let step = if cell.ports == 1 {
-                1
-            } else {
-                cell.ports.min(4)
-            };
-            res.truncate(res.len() / step * step);
-            let n_l = if cell.ports == 1 { 1 } else { 2 };
-            let mut e = encode_tb(&b.payload, usize::from(b.rv), qm, n_l, res.len() * qm)?;
-            let c_init = (u32::from(b.rnti) << 14) + ((sfi as u32) << 9) + u32::from(cell.pci);
-            Gold::new(c_init).scramble_bits(&mut e);
-            let m = Modulation::from_bits_per_symbol(qm).ok_or(Error::Unsupported {
-                what: "Q_m",
-                value: qm.to_string(),
-            })?;
-            let mut x = vec![Complex32::default(); res.len()];
-            crate::modulation::map(m, &e, &mut x);
-            pdcch::map_res(&mut grids, &x, &res, cell.ports);
         }
         let mut out = vec![Complex32::default(); num.subframe_len()];
         let mut tmp = vec![Complex32::default(); num.subframe_len()];
