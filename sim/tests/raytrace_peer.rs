@@ -15,7 +15,7 @@ use lastmile_sim::propagation::p526::DeltaBullington;
 use lastmile_sim::propagation::{Link, PathLoss, Profile};
 use lastmile_sim::raytrace::scene::enu_offset_m;
 use lastmile_sim::raytrace::{
-    synthetic, EarthModel, Scene, SceneOptions, Site, TraceConfig, Tracer,
+    synthetic, Candidates, EarthModel, Scene, SceneOptions, Site, TraceConfig, Tracer,
 };
 use lastmile_sim::terrain::Dem;
 
@@ -275,8 +275,9 @@ fn peer_links_against_sionna_and_itm() {
     );
 }
 
-/// Diagnostic for one link (not a check): every path found on the flat-earth mesh with a
-/// dense SBR launch, to compare with Sionna's total. `RX_ID=28 cargo test … -- --ignored`.
+/// Diagnostic for one link: every path found on the flat-earth mesh with a dense SBR launch,
+/// to compare with Sionna's total, and the check that chain candidates find at least the
+/// power of reception spheres. `RX_ID=28 RAYS=… FOCUS=… cargo test … -- --ignored`.
 #[test]
 #[ignore]
 fn diagnose_one_link() {
@@ -325,6 +326,17 @@ fn diagnose_one_link() {
         }
     }
     eprintln!("SBR {stats:?}: candidates by order {by_len:?}, valid {ok_len:?}");
+    // Chains are a superset of the reception-sphere candidates of the same launch.
+    let mut sphere = cfg.clone();
+    sphere.candidates = Candidates::ReceptionSphere;
+    sphere.focus_rays = 0;
+    let tr_s = Tracer::new(&scene, &sphere).unwrap();
+    let o_s = tr_s.trace(&Site::agl(0.0, 0.0, h_tx), &[s]).unwrap();
+    eprintln!(
+        "reception spheres: {:.2} dB, chains: {:.2} dB",
+        o_s[0].loss_db, out[0].loss_db
+    );
+    assert!(out[0].loss_db <= o_s[0].loss_db + 1e-9);
     for p in &out[0].paths {
         let pts: Vec<String> = p
             .interactions
