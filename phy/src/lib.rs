@@ -29,7 +29,7 @@
 //! | [`estimation`] | LS channel estimation on CRS, linear and Wiener interpolation, noise, several RX antennas | 36.211 §6.10.1 |
 //! | [`equalize`] | ZF/MMSE, SFBC transmit-diversity combining | 36.211 §6.3.4.3 |
 //! | [`mimo`] | layer mapping, precoding (TxD, TM3 CDD, TM4 codebook), ZF/MMSE MIMO receivers | 36.211 §6.3.3–6.3.4 |
-//! | [`cellsearch`] | PSS/SSS/CRS cell search, CFO, MIB on any capture rate | 36.211 §6.11, §6.6 |
+//! | [`cellsearch`] | PSS/SSS/CRS cell search, fractional and integer CFO, RSRP/RSSI/RSRQ, MIB on any capture rate | 36.211 §6.11, §6.6 |
 //! | [`refsig`] | cell-specific reference signals | 36.211 §6.10.1 |
 //!
 //! ## Example
