@@ -216,7 +216,7 @@ fn pdsch_soft_bits(
             }
         }
     }
-    llr.clear();
+    // Every LLR is overwritten: resize only (no zero fill of a warm buffer).
     llr.resize(n * qm, 0.0);
     demap_maxlog_fast(m, &w.x, 1.0, llr);
     scale_llrs(llr, &w.inv_var, qm);
