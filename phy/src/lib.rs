@@ -20,7 +20,7 @@
 //! | [`pbch`] | PBCH mapping, scrambling, receive to BCH soft bits | 36.211 §6.6 |
 //! | [`pcfich`] | CFI coding and PCFICH mapping | 36.211 §6.7, 36.212 §5.3.4 |
 //! | [`phich`] | PHICH group resource mapping | 36.211 §6.9.3 |
-//! | [`pdcch`] | REGs, quadruplet interleaving, CCE extraction/mapping | 36.211 §6.8 |
+//! | [`pdcch`] | REGs, quadruplet interleaving, CCE extraction/mapping, common and UE-specific search spaces | 36.211 §6.8, 36.213 §9.1.1 |
 //! | [`dci`] | DCI sizes, RNTI-masked CRC, blind candidate decoding, formats 0/1/1A/1C/2A | 36.212 §5.3.3 |
 //! | [`ra`] | downlink resource allocation types 0/1/2, distributed VRB→PRB mapping | 36.213 §7.1.6, 36.211 §6.2.3 |
 //! | [`pdsch`] | PDSCH RE demapping, TB decode, subframe/capture receive pipeline | 36.211 §6.3–6.4, 36.212 §5.3.2 |

@@ -10,8 +10,11 @@
 //! w̄(i) = w((i + N_ID) mod M_quad), and mapped onto the REGs in order. Bits are scrambled
 //! over the whole control region with c_init = ⌊ns/2⌋·2⁹ + N_ID.
 //!
+//! Search spaces ([`candidates`]): the common space (aggregation 4/8 in CCEs 0…15) and the
+//! UE-specific space of a C-RNTI, which moves every subframe with Y_k ([`ue_y`]).
+//!
 //! # References
-//! 3GPP TS 36.211 §6.2.4, §6.8.
+//! 3GPP TS 36.211 §6.2.4, §6.8; TS 36.213 §9.1.1.
 use crate::equalize::{self, Equalizer};
 use crate::estimation::ChannelEstimate;
 use crate::fec::subblock;

@@ -179,6 +179,40 @@ fn pdsch_soft_bits(
     let n = w.ks.len() / step * step;
     let n_sc = est.n_sc;
     let n_sym = est.n_sym;
+    // Two ports with every symbol's count even (always, for the LTE RE patterns): SFBC
+    // straight from the grid and the channel rows, no gathered copies.
+    if ports == 2 && w.rows.windows(2).all(|r| (r[1] - r[0]) % 2 == 0) {
+        w.x.resize(n, Complex32::default());
+        w.inv_var.resize(n, 0.0);
+        let s2 = std::f32::consts::SQRT_2;
+        let inv_2n = 0.5 / est.noise_var.max(1e-12);
+        for (l, r) in w.rows.windows(2).enumerate() {
+            let y = g.symbol(l);
+            let h0 = &est.h[l * n_sc..(l + 1) * n_sc];
+            let h1 = &est.h[(n_sym + l) * n_sc..(n_sym + l + 1) * n_sc];
+            for ((kk, xo), vo) in w.ks[r[0]..r[1]]
+                .chunks_exact(2)
+                .zip(w.x[r[0]..r[1]].chunks_exact_mut(2))
+                .zip(w.inv_var[r[0]..r[1]].chunks_exact_mut(2))
+            {
+                let (a, b) = (kk[0] as usize, kk[1] as usize);
+                let (ya, yb) = (y[a], y[b]);
+                let (h0a, h0b, h1a, h1b) = (h0[a], h0[b], h1[a], h1[b]);
+                let gg = 0.5 * (h0a.norm_sqr() + h1b.norm_sqr() + h0b.norm_sqr() + h1a.norm_sqr());
+                let gg = gg.max(1e-12);
+                let k = s2 / gg;
+                xo[0] = (h0a.conj() * ya + h1b * yb.conj()) * k;
+                xo[1] = (h0b.conj() * yb - h1a * ya.conj()) * k;
+                let iv = gg * inv_2n;
+                vo[0] = iv;
+                vo[1] = iv;
+            }
+        }
+        llr.resize(n * qm, 0.0);
+        demap_maxlog_fast(m, &w.x, 1.0, llr);
+        scale_llrs(llr, &w.inv_var, qm);
+        return Ok(llr.len());
+    }
     w.y.resize(n, Complex32::default());
     w.h.resize(ports * n, Complex32::default());
     for (l, r) in w.rows.windows(2).enumerate() {
@@ -216,7 +250,7 @@ fn pdsch_soft_bits(
             }
         }
     }
-    llr.clear();
+    // Every LLR is overwritten: resize only (no zero fill of a warm buffer).
     llr.resize(n * qm, 0.0);
     demap_maxlog_fast(m, &w.x, 1.0, llr);
     scale_llrs(llr, &w.inv_var, qm);
