@@ -251,7 +251,18 @@ fn bad_tvws_sections_are_diagnosed_with_exit_2() {
             "not both",
         ),
         ("config = \"missing.toml\"", "does not exist"),
-        ("url = \"ftp://x\"\nstations = \"s.csv\"", "not an http://"),
+        (
+            "url = \"ftp://x\"\nstations = \"s.csv\"",
+            "not an http[s]://",
+        ),
+        (
+            "url = \"https://127.0.0.1:1/paws\"\nstations = \"s.csv\"",
+            "needs ca_file",
+        ),
+        (
+            "config = \"wsdb.toml\"\nca_file = \"s.csv\"",
+            "only to an https url",
+        ),
         ("url = \"http://127.0.0.1:1/paws\"", "stations"),
         (
             "emission_class = 9\nconfig = \"wsdb.toml\"",

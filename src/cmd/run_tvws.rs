@@ -146,8 +146,12 @@ fn connect(t: &TvwsSpec, files: &mut Vec<PathBuf>) -> Result<Endpoint, CliError>
                 _store_dir: Some(tmp),
             })
         }
-        TvwsDatabase::Url { url } => {
-            let client = Client::new(url).map_err(CliError::usage)?;
+        TvwsDatabase::Url { url, ca_file } => {
+            let mut client = Client::new(url).map_err(CliError::usage)?;
+            if let Some(ca) = ca_file {
+                files.push(ca.clone());
+                client = client.with_ca_file(ca).map_err(CliError::usage)?;
+            }
             let raster = t.tv_raster();
             let stations = match &t.stations {
                 Some(p) => {

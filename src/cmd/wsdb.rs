@@ -41,6 +41,12 @@ enum Sub {
         /// Worker threads.
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print what a device at a location would get, as JSON.
     Query {
@@ -60,9 +66,12 @@ enum Sub {
             conflicts_with = "url"
         )]
         config: PathBuf,
-        /// Ask a running database instead (http://HOST:PORT[/paws]).
+        /// Ask a running database instead (http[s]://HOST:PORT[/paws]).
         #[arg(long)]
         url: Option<String>,
+        /// PEM CA certificate(s) to trust for an https --url.
+        #[arg(long, requires = "url")]
+        ca_file: Option<PathBuf>,
         /// Fixed or portable device.
         #[arg(long, value_enum, default_value_t = Device::Fixed)]
         device: Device,
@@ -108,17 +117,20 @@ pub fn run(a: Args) -> CmdResult {
             config,
             listen,
             threads,
-        } => serve(config, listen, threads),
+            tls_cert,
+            tls_key,
+        } => serve(config, listen, threads, tls_cert.zip(tls_key)),
         Sub::Query {
             lat,
             lon,
             height_m,
             config,
             url,
+            ca_file,
             device,
             emission_class,
         } => match url {
-            Some(u) => query_url(&u, lat, lon, height_m, device),
+            Some(u) => query_url(&u, ca_file.as_deref(), lat, lon, height_m, device),
             None => query_local(config, lat, lon, height_m, device, emission_class),
         },
         Sub::Map {
@@ -339,17 +351,27 @@ fn load(config: &std::path::Path) -> Result<Database, CliError> {
     Ok(db)
 }
 
-fn serve(config: PathBuf, listen: SocketAddr, threads: usize) -> CmdResult {
+fn serve(
+    config: PathBuf,
+    listen: SocketAddr,
+    threads: usize,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> CmdResult {
+    let tls = match tls {
+        Some((cert, key)) => Some(wsdb::server::tls_config(&cert, &key).map_err(CliError::usage)?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let db = load(&config)?;
     let store = Store::open(&db.config.store).map_err(CliError::usage)?;
     let limits = db.config.limits;
     eprintln!("wsdb: {} registrations loaded", store.len());
     let service = Arc::new(Service::new(db, store));
-    wsdb::server::serve_until_signal(listen, service, limits, threads, |addr| {
+    wsdb::server::serve_until_signal(listen, service, limits, threads, tls, |addr| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{addr}");
         let _ = out.flush();
-        eprintln!("wsdb: serving PAWS at http://{addr}/paws");
+        eprintln!("wsdb: serving PAWS at {scheme}://{addr}/paws");
     })
     .map_err(|e| CliError::runtime(anyhow!("serving on {listen}: {e}")))
 }
@@ -394,8 +416,18 @@ fn query_local(
     Ok(())
 }
 
-fn query_url(url: &str, lat: f64, lon: f64, height_m: f64, device: Device) -> CmdResult {
-    let client = Client::new(url).map_err(CliError::usage)?;
+fn query_url(
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+    lat: f64,
+    lon: f64,
+    height_m: f64,
+    device: Device,
+) -> CmdResult {
+    let mut client = Client::new(url).map_err(CliError::usage)?;
+    if let Some(ca) = ca_file {
+        client = client.with_ca_file(ca).map_err(CliError::usage)?;
+    }
     let desc = DeviceDescriptor {
         serial_number: Some("lastmile-query".into()),
         manufacturer_id: Some("lastmile".into()),

@@ -478,17 +478,14 @@ mod tests {
         assert!((knife_edge_db(1.0) - 13.9).abs() < 0.2);
     }
 
-    /// The F(50,90) contour (ITM, 90 % time) lies inside the F(50,50) one, and both beyond
-    /// the radio horizon for a 1 MW / 300 m UHF station.
-    #[test]
-    fn itm_f50_90_inside_f50_50() {
+    /// A 1 MW, 300 m UHF station (channel 30) at 45 N, 98 W on flat 300 m terrain.
+    fn flat_1mw_station() -> (Dem, TvStation) {
         let cov = Coverage {
             south_deg: 44.0,
             north_deg: 46.0,
             west_deg: -99.0,
             east_deg: -97.0,
         };
-        let dem = synthetic_dem(&cov, 200.0, 300.0, 0.0);
         let st = TvStation {
             id: "t".into(),
             call_sign: String::new(),
@@ -499,6 +496,14 @@ mod tests {
             haat_m: 300.0,
             height_agl_m: 300.0,
         };
+        (synthetic_dem(&cov, 200.0, 300.0, 0.0), st)
+    }
+
+    /// The F(50,90) contour (ITM, 90 % time) lies inside the F(50,50) one, and both beyond
+    /// the radio horizon for a 1 MW / 300 m UHF station.
+    #[test]
+    fn itm_f50_90_inside_f50_50() {
+        let (dem, st) = flat_1mw_station();
         let p = ContourParams {
             radials: 4,
             ..Default::default()
@@ -522,23 +527,7 @@ mod tests {
 
     #[test]
     fn smooth_earth_contour_is_beyond_horizon_and_symmetric() {
-        let cov = Coverage {
-            south_deg: 44.0,
-            north_deg: 46.0,
-            west_deg: -99.0,
-            east_deg: -97.0,
-        };
-        let dem = synthetic_dem(&cov, 200.0, 300.0, 0.0);
-        let st = TvStation {
-            id: "t".into(),
-            call_sign: String::new(),
-            lat_deg: 45.0,
-            lon_deg: -98.0,
-            channel: 30,
-            erp_kw: 1000.0,
-            haat_m: 300.0,
-            height_agl_m: 300.0,
-        };
+        let (dem, st) = flat_1mw_station();
         let p = ContourParams {
             radials: 8,
             ..Default::default()

@@ -7,6 +7,11 @@
 //! * every other outcome is HTTP 200 with a JSON-RPC response from [`Service`].
 //!
 //! Binding is the caller's choice; the CLI binds loopback unless told otherwise.
+//!
+//! TLS is optional ([`tls_config`] from PEM files, then [`serve_tls`] / [`spawn_tls`]):
+//! rustls (TLS 1.2 and 1.3, ring provider) in front of the same router, HTTP/1.1 inside,
+//! a 10 s handshake timeout. At shutdown the TLS accept loop stops accepting; connections
+//! in flight are not drained.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,6 +30,7 @@ use serde_json::Value;
 
 use crate::config::Limits;
 use crate::rpc::Service;
+use crate::Error;
 
 struct Bucket {
     tokens: f64,
@@ -166,6 +172,89 @@ pub async fn serve(
     .await
 }
 
+/// A rustls server configuration from a PEM certificate chain (leaf first) and a PEM
+/// private key (PKCS#8, PKCS#1 or SEC1).
+///
+/// # Errors
+/// [`Error::Config`] when a file cannot be read, holds no certificate or key, or rustls
+/// rejects the pair.
+pub fn tls_config(
+    cert_pem: &std::path::Path,
+    key_pem: &std::path::Path,
+) -> Result<Arc<rustls::ServerConfig>, Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |p: &std::path::Path, what: String| Error::Config {
+        path: p.display().to_string(),
+        what,
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_pem)
+        .map_err(|e| bad(cert_pem, format!("reading certificates: {e}")))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(cert_pem, format!("reading certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad(cert_pem, "no PEM certificate in the file".into()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_pem)
+        .map_err(|e| bad(key_pem, format!("reading the private key: {e}")))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(cert_pem, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| {
+            bad(
+                cert_pem,
+                format!("certificate and key do not form a pair: {e}"),
+            )
+        })?;
+    Ok(Arc::new(cfg))
+}
+
+/// Serve HTTPS on a bound listener until `shutdown` completes.
+///
+/// # Errors
+/// None in practice: accept errors are retried after a short pause; per-connection
+/// handshake and HTTP errors end only that connection.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    service: Arc<Service>,
+    limits: Limits,
+    tls: Arc<rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(service, limits);
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone().layer(axum::Extension(ConnectInfo(peer)));
+        tokio::spawn(async move {
+            let handshake =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp));
+            let Ok(Ok(stream)) = handshake.await else {
+                return;
+            };
+            let svc = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
 /// A server running on its own thread (tests, embedding in the simulator).
 #[derive(Debug)]
 pub struct ServerHandle {
@@ -213,6 +302,20 @@ pub fn spawn(
     limits: Limits,
     threads: usize,
 ) -> std::io::Result<ServerHandle> {
+    spawn_tls(addr, service, limits, threads, None)
+}
+
+/// [`spawn`], serving HTTPS when `tls` is given.
+///
+/// # Errors
+/// Bind or runtime errors.
+pub fn spawn_tls(
+    addr: SocketAddr,
+    service: Arc<Service>,
+    limits: Limits,
+    threads: usize,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<ServerHandle> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .enable_all()
@@ -226,10 +329,13 @@ pub fn spawn(
         .spawn(move || {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(std_listener)?;
-                serve(listener, service, limits, async {
+                let stop = async {
                     let _ = rx.await;
-                })
-                .await
+                };
+                match tls {
+                    Some(t) => serve_tls(listener, service, limits, t, stop).await,
+                    None => serve(listener, service, limits, stop).await,
+                }
             })
         })?;
     Ok(ServerHandle {
@@ -239,8 +345,8 @@ pub fn spawn(
     })
 }
 
-/// Bind `addr`, call `on_bound` with the bound address, and serve until SIGINT or SIGTERM
-/// (the CLI's `wsdb serve`).
+/// Bind `addr`, call `on_bound` with the bound address, and serve (HTTPS when `tls` is
+/// given) until SIGINT or SIGTERM (the CLI's `wsdb serve`).
 ///
 /// # Errors
 /// Bind, runtime or server I/O errors.
@@ -249,6 +355,7 @@ pub fn serve_until_signal(
     service: Arc<Service>,
     limits: Limits,
     threads: usize,
+    tls: Option<Arc<rustls::ServerConfig>>,
     on_bound: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -280,6 +387,9 @@ pub fn serve_until_signal(
                 let _ = tokio::signal::ctrl_c().await;
             }
         };
-        serve(listener, service, limits, shutdown).await
+        match tls {
+            Some(t) => serve_tls(listener, service, limits, t, shutdown).await,
+            None => serve(listener, service, limits, shutdown).await,
+        }
     })
 }

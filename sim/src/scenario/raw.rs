@@ -61,9 +61,12 @@ pub struct TvwsFile {
     /// that database in-process on 127.0.0.1 and talks PAWS to it. Give this or `url`.
     #[schemars(with = "Option<String>")]
     pub config: Option<Spanned<String>>,
-    /// A running database, `http://HOST:PORT/paws`. Give this or `config`.
+    /// A running database, `http://HOST:PORT/paws` or `https://…`. Give this or `config`.
     #[schemars(with = "Option<String>")]
     pub url: Option<Spanned<String>>,
+    /// With an `https` url: PEM CA certificate(s) to trust, relative to the scenario file.
+    #[schemars(with = "Option<String>")]
+    pub ca_file: Option<Spanned<String>>,
     /// TV stations CSV for the interference model, relative to the scenario file (default:
     /// the database configuration's; required with `url` unless `interference = false`).
     #[schemars(with = "Option<String>")]

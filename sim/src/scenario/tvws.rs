@@ -25,8 +25,10 @@ pub enum TvwsDatabase {
     },
     /// Ask a running database.
     Url {
-        /// `http://HOST:PORT[/path]`.
+        /// `http[s]://HOST:PORT[/path]`.
         url: String,
+        /// CA certificates to trust (https).
+        ca_file: Option<PathBuf>,
     },
 }
 
@@ -125,6 +127,13 @@ pub(super) fn validate(c: &mut Checker, t: &Spanned<TvwsFile>, base: &Path) -> O
     };
     let database = match (&f.config, &f.url) {
         (Some(cfg), None) => {
+            if let Some(ca) = &f.ca_file {
+                c.push(ScenarioError::new(
+                    ErrorKind::Conflict,
+                    Some(ca.span()),
+                    "ca_file applies only to an https url",
+                ));
+            }
             if let Some(r) = &f.raster {
                 c.push(
                     ScenarioError::new(
@@ -141,20 +150,45 @@ pub(super) fn validate(c: &mut Checker, t: &Spanned<TvwsFile>, base: &Path) -> O
         }
         (None, Some(u)) => {
             let url = u.get_ref().trim().to_string();
+            let https = url.starts_with("https://");
             let ok = url
                 .strip_prefix("http://")
+                .or_else(|| url.strip_prefix("https://"))
                 .is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
             if !ok {
                 c.push(
                     ScenarioError::new(
                         ErrorKind::OutOfRange,
                         Some(u.span()),
-                        format!("url '{url}' is not an http://HOST:PORT[/path] address"),
+                        format!("url '{url}' is not an http[s]://HOST:PORT[/path] address"),
                     )
                     .help("for example url = \"http://127.0.0.1:8080/paws\""),
                 );
             }
-            TvwsDatabase::Url { url }
+            let ca_file = match (&f.ca_file, https) {
+                (Some(ca), true) => Some(file(c, ca, "CA file")),
+                (Some(ca), false) => {
+                    c.push(ScenarioError::new(
+                        ErrorKind::Conflict,
+                        Some(ca.span()),
+                        "ca_file applies only to an https url",
+                    ));
+                    None
+                }
+                (None, true) => {
+                    c.push(
+                        ScenarioError::new(
+                            ErrorKind::MissingKey,
+                            Some(u.span()),
+                            "an https url needs ca_file = \"CA.pem\" (the certificates to trust)",
+                        )
+                        .help("no system trust store is used"),
+                    );
+                    None
+                }
+                (None, false) => None,
+            };
+            TvwsDatabase::Url { url, ca_file }
         }
         (Some(_), Some(u)) => {
             c.push(ScenarioError::new(
