@@ -32,19 +32,28 @@ pub const DEFAULT_SCALE: f32 = 16.0;
 /// 1.5 · 2²³: adding and subtracting it rounds an f32 with |y| < 2²² to the nearest integer
 /// (ties to even) under the default rounding mode.
 const MAGIC: f32 = 12_582_912.0;
+/// Bit pattern of [`MAGIC`].
+const MAGIC_BITS: i32 = 0x4B40_0000;
 
 /// One quantised LLR: `round(x · scale)` clamped to ±32767, NaN → 0, ties to even.
+///
+/// After the clamp, `y + 1.5·2²³` holds `round(y)` in its low mantissa bits (exponent fixed
+/// at 2²³), so the integer is read from the bit pattern by an integer subtract: no
+/// float→int conversion (whose saturating NaN semantics defeat vectorisation), only
+/// selects, adds and a pack — 8 (SSE2) or 16 (AVX2) lanes per step.
 #[inline(always)]
 fn q1(x: f32, scale: f32) -> i16 {
     let y = (x * scale).clamp(-32767.0, 32767.0);
-    ((y + MAGIC) - MAGIC) as i16
+    let y = if y.is_nan() { 0.0 } else { y };
+    // Exact: |y| ≤ 32767 < 2²², so the sum's exponent is 2²³ and its bits are MAGIC_BITS + round(y).
+    ((y + MAGIC).to_bits() as i32 - MAGIC_BITS) as i16
 }
 
 /// `q[i] = round(e[i] · scale)` clamped to ±32767, NaN → 0, ties to even.
 ///
 /// Branch-free and without a libm call so that it vectorises on plain SSE2: the value is
-/// clamped first, then rounded by adding and subtracting 1.5·2²³ (exact for |y| < 2²², the
-/// FPU's round-to-nearest-even does the rounding), and the float→int `as` maps NaN to 0.
+/// clamped first (NaN → 0), then rounded by adding 1.5·2²³ (exact for |y| < 2²², the FPU's
+/// round-to-nearest-even does the rounding) and reading the integer from the bits (see `q1`).
 #[cfg(test)]
 fn quantise(e: &[f32], scale: f32, q: &mut [i16]) {
     for (o, &x) in q.iter_mut().zip(e) {
