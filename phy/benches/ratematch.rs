@@ -23,6 +23,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("harq_combine_f32_quantise", |b| {
         b.iter(|| sb.combine(&rm, &e, 1).unwrap())
     });
+    let mut d_out = vec![0f32; 3 * (k + 4)];
+    g.bench_function("harq_llrs_deinterleave", |b| {
+        b.iter(|| sb.llrs(&mut d_out).unwrap())
+    });
     let bits: Vec<u8> = (0..3 * (k + 4)).map(|i| (i % 5 == 0) as u8).collect();
     let mut out = vec![0u8; e_len];
     g.bench_function("rate_match_bits", |b| {

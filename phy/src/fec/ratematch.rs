@@ -16,6 +16,8 @@
 //! 3GPP TS 36.212 §5.1.4.1 (turbo: sub-block interleaving, bit collection, selection and
 //! pruning, `k0` and `N_cb`) and §5.1.4.2 (convolutional).
 
+use std::sync::Arc;
+
 use super::subblock;
 use crate::{Error, Result};
 
@@ -137,7 +139,7 @@ pub struct TurboRateMatcher {
     n_cb: usize,
     /// Encoder-output index (into `d0|d1|d2`) of every non-`<NULL>` bit of the circular
     /// buffer `w[0..N_cb]`, in buffer order.
-    w_map: Vec<u32>,
+    w_map: Arc<[u32]>,
     /// For each rv, the position in `w_map` of the first non-`<NULL>` bit at or after `k0`.
     start: [usize; NUM_RV],
     k0: [usize; NUM_RV],
@@ -224,7 +226,7 @@ impl TurboRateMatcher {
             rows: g.rows,
             k_pi: g.k_pi,
             n_cb,
-            w_map,
+            w_map: w_map.into(),
             start,
             k0,
         })
@@ -264,6 +266,27 @@ impl TurboRateMatcher {
     /// If `rv > 3`.
     pub fn k0(&self, rv: usize) -> usize {
         self.k0[rv]
+    }
+
+    /// `L`: the number of non-`<NULL>` bits in the first `N_cb` circular-buffer positions,
+    /// i.e. the length of the compacted circular buffer (`≤ 3·D`).
+    pub fn w_len(&self) -> usize {
+        self.w_map.len()
+    }
+
+    /// Where redundancy version `rv` starts reading in the compacted circular buffer
+    /// (`0..L`; `k0` with the `<NULL>`s before it skipped).
+    ///
+    /// # Panics
+    /// If `rv > 3`.
+    pub fn w_start(&self, rv: usize) -> usize {
+        self.start[rv]
+    }
+
+    /// The compacted circular buffer → encoder output map: entry `j < L` is the index into
+    /// `d0|d1|d2` of the `j`-th non-`<NULL>` circular-buffer bit (shared, cheap to clone).
+    pub fn w_map(&self) -> &Arc<[u32]> {
+        &self.w_map
     }
 
     fn check(&self, rv: usize, d_len: usize, e_len: usize) -> Result<()> {
