@@ -4,40 +4,17 @@
 //! 10⁻³…10³ and added white Gaussian noise, stepping the SNR down until the CRC fails. The
 //! threshold found is printed (`--nocapture`) and must be at or below the asserted SNR.
 
-use std::path::PathBuf;
-
 use lastmile_phy::cellsearch::{search, SearchConfig};
 use lastmile_phy::pdsch::receive_capture;
 use lastmile_phy::Complex32;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+mod common;
+use common::capture;
+
 const RATE: f64 = 1.92e6;
 const SI_HEX: &str = "00800c61bc8ca883d601ba01000408019739dcb2d5425c700308518b613a9690";
-
-fn capture(name: &str) -> Option<Vec<Complex32>> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/refdata/lte/iq")
-        .join(name);
-    if !p.exists() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("capture missing under CI: {}", p.display());
-        }
-        eprintln!("skipping: {} not found (outside CI)", p.display());
-        return None;
-    }
-    let b = std::fs::read(p).unwrap();
-    Some(
-        b.chunks_exact(8)
-            .map(|c| {
-                Complex32::new(
-                    f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                    f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-                )
-            })
-            .collect(),
-    )
-}
 
 fn hex(bits: &[u8]) -> String {
     bits.chunks(8)

@@ -13,6 +13,9 @@ use lastmile_phy::Complex32;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+mod common;
+use common::capture;
+
 const SEED: u64 = 0xCF0_1234;
 
 fn gauss(rng: &mut ChaCha8Rng) -> f32 {
@@ -180,30 +183,6 @@ fn rsrq_matches_the_known_signal() {
             "RSRP {m_rsrp} vs {rsrp}"
         );
     }
-}
-
-fn capture(name: &str) -> Option<Vec<Complex32>> {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/refdata/lte/iq")
-        .join(name);
-    if !p.exists() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("capture missing under CI: {}", p.display());
-        }
-        eprintln!("skipping: {} not found (outside CI)", p.display());
-        return None;
-    }
-    let b = std::fs::read(p).unwrap();
-    Some(
-        b.chunks_exact(8)
-            .map(|c| {
-                Complex32::new(
-                    f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                    f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-                )
-            })
-            .collect(),
-    )
 }
 
 /// Real eNB captures: RSRQ in the plausible range (−3 … −20 dB) and consistent with
