@@ -44,21 +44,6 @@ pub enum SoftBufferLimit {
     },
 }
 
-/// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
-static SPREAD_MSB: [u64; 256] = {
-    let mut t = [0u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut i = 0;
-        while i < 8 {
-            t[b] |= (((b >> (7 - i)) & 1) as u64) << (8 * i);
-            i += 1;
-        }
-        b += 1;
-    }
-    t
-};
-
 /// Bytes (MSB first) to bits.
 pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 * bytes.len());
@@ -70,7 +55,7 @@ pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
 fn extend_bits(bytes: &[u8], out: &mut Vec<u8>) {
     out.reserve(8 * bytes.len());
     for &b in bytes {
-        out.extend_from_slice(&SPREAD_MSB[usize::from(b)].to_le_bytes());
+        out.extend_from_slice(&crate::fec::turbo::SPREAD_MSB[usize::from(b)].to_le_bytes());
     }
 }
 

@@ -223,7 +223,7 @@ static RSC8: [u16; 8 * 256] = {
 };
 
 /// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
-static SPREAD_MSB: [u64; 256] = {
+pub(crate) static SPREAD_MSB: [u64; 256] = {
     let mut t = [0u64; 256];
     let mut b = 0;
     while b < 256 {
