@@ -4,6 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lastmile_sim::propagation::Polarization;
 use lastmile_sim::raytrace::coverage::{plane_trace, PlaneInput};
+use lastmile_sim::raytrace::diffraction::ProfileInput;
 use lastmile_sim::raytrace::paths::sbr_run;
 use lastmile_sim::raytrace::{synthetic, EarthModel, Scene, SceneOptions, Site};
 
@@ -65,14 +66,16 @@ fn benches(c: &mut Criterion) {
     g.bench_function("coverage_pixel_20km", |b| {
         b.iter(|| {
             plane_trace(&PlaneInput {
-                d_m: &d,
-                h_m: &h,
-                tx_z_m: h[0] + 30.0,
-                rx_z_m: h[n - 1] + 10.0,
-                earth_radius_m: Some(4.0 / 3.0 * 6_371_000.0),
-                frequency_hz: 600e6,
-                polarization: Polarization::Horizontal,
-                ground: Default::default(),
+                profile: ProfileInput {
+                    d_m: &d,
+                    h_m: &h,
+                    tx_z_m: h[0] + 30.0,
+                    rx_z_m: h[n - 1] + 10.0,
+                    earth_radius_m: Some(4.0 / 3.0 * 6_371_000.0),
+                    frequency_hz: 600e6,
+                    polarization: Polarization::Horizontal,
+                    ground: Default::default(),
+                },
                 reflections: true,
             })
         })

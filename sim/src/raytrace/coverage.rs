@@ -18,7 +18,7 @@ use super::diffraction::{terrain_diffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::scene::{Scene, Site};
 use super::RaytraceError;
-use crate::propagation::{free_space_loss_db, Ground, Polarization, C_M_PER_S};
+use crate::propagation::{free_space_loss_db, Polarization, C_M_PER_S};
 
 /// Result of the vertical-plane solver for one link.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,25 +35,11 @@ pub struct PlaneResult {
     pub line_of_sight: bool,
 }
 
-/// Inputs of [`plane_trace`].
+/// Inputs of [`plane_trace`]: the profile model's inputs plus the reflection switch.
 #[derive(Debug, Clone, Copy)]
 pub struct PlaneInput<'a> {
-    /// Distances from the TX, m (increasing, first 0).
-    pub d_m: &'a [f64],
-    /// Terrain elevations, m.
-    pub h_m: &'a [f64],
-    /// TX antenna elevation above the datum, m.
-    pub tx_z_m: f64,
-    /// RX antenna elevation above the datum, m.
-    pub rx_z_m: f64,
-    /// Effective earth radius, m, or `None` for a flat earth.
-    pub earth_radius_m: Option<f64>,
-    /// Frequency, Hz.
-    pub frequency_hz: f64,
-    /// Polarisation.
-    pub polarization: Polarization,
-    /// Ground constants.
-    pub ground: Ground,
+    /// Profile, antennas, frequency, polarisation and ground (as the diffraction model takes them).
+    pub profile: ProfileInput<'a>,
     /// Include reflections.
     pub reflections: bool,
 }
@@ -81,7 +67,8 @@ fn clear(d: &[f64], zc: &[f64], i0: usize, i1: usize, a: (f64, f64), b: (f64, f6
 /// Vertical-plane ray trace of one profile.
 ///
 /// Returns `None` for a profile with fewer than two points or zero length.
-pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
+pub fn plane_trace(input: &PlaneInput<'_>) -> Option<PlaneResult> {
+    let inp = &input.profile;
     let n = inp.d_m.len();
     if n < 2 || inp.h_m.len() != n {
         return None;
@@ -102,22 +89,13 @@ pub fn plane_trace(inp: &PlaneInput<'_>) -> Option<PlaneResult> {
         .collect();
     let t = (0.0, inp.tx_z_m);
     let r = (dist, inp.rx_z_m - dist * dist * inv2r);
-    let pd = terrain_diffraction(&ProfileInput {
-        d_m: d,
-        h_m: inp.h_m,
-        tx_z_m: inp.tx_z_m,
-        rx_z_m: inp.rx_z_m,
-        earth_radius_m: inp.earth_radius_m,
-        frequency_hz: f,
-        polarization: inp.polarization,
-        ground: inp.ground,
-    })?;
+    let pd = terrain_diffraction(inp)?;
     let slant = (dist * dist + (r.1 - t.1).powi(2)).sqrt();
     let excess_db = if pd.line_of_sight { 0.0 } else { pd.loss_db };
     let direct_db = free_space_loss_db(slant.max(1e-3), f) + excess_db;
     let mut power = 10f64.powf(-direct_db / 10.0);
     let mut count = 0;
-    if inp.reflections {
+    if input.reflections {
         let eta = complex_permittivity(inp.ground, f);
         for i in 0..n - 1 {
             let a = (d[i], zc[i]);
@@ -265,14 +243,16 @@ pub fn coverage_map(
                     );
                 }
                 if let Some(r) = plane_trace(&PlaneInput {
-                    d_m: &d,
-                    h_m: &h,
-                    tx_z_m: txl.z_m,
-                    rx_z_m: g_rx + spec.rx_height_m,
-                    earth_radius_m,
-                    frequency_hz: spec.frequency_hz,
-                    polarization: spec.polarization,
-                    ground,
+                    profile: ProfileInput {
+                        d_m: &d,
+                        h_m: &h,
+                        tx_z_m: txl.z_m,
+                        rx_z_m: g_rx + spec.rx_height_m,
+                        earth_radius_m,
+                        frequency_hz: spec.frequency_hz,
+                        polarization: spec.polarization,
+                        ground,
+                    },
                     reflections: spec.reflections,
                 }) {
                     *px = r.loss_db as f32;
@@ -294,6 +274,7 @@ pub fn coverage_map(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::propagation::Ground;
 
     /// Flat ground, flat earth: the plane solver's reflection is the two-ray closed form.
     #[test]
@@ -303,14 +284,16 @@ mod tests {
         let h = vec![100.0; n];
         let g = Ground::default();
         let r = plane_trace(&PlaneInput {
-            d_m: &d,
-            h_m: &h,
-            tx_z_m: 130.0,
-            rx_z_m: 110.0,
-            earth_radius_m: None,
-            frequency_hz: 600e6,
-            polarization: Polarization::Horizontal,
-            ground: g,
+            profile: ProfileInput {
+                d_m: &d,
+                h_m: &h,
+                tx_z_m: 130.0,
+                rx_z_m: 110.0,
+                earth_radius_m: None,
+                frequency_hz: 600e6,
+                polarization: Polarization::Horizontal,
+                ground: g,
+            },
             reflections: true,
         })
         .unwrap();

@@ -154,14 +154,16 @@ impl PathLoss for Raytracer {
         }
         let d: Vec<f64> = (0..n).map(|i| i as f64 * p.spacing_m).collect();
         let r = coverage::plane_trace(&coverage::PlaneInput {
-            d_m: &d,
-            h_m: &p.elevations_m,
-            tx_z_m: p.elevations_m[0] + link.tx_height_m,
-            rx_z_m: p.elevations_m[n - 1] + link.rx_height_m,
-            earth_radius_m: self.earth.radius_m(),
-            frequency_hz: link.frequency_hz,
-            polarization: link.polarization,
-            ground: link.ground,
+            profile: diffraction::ProfileInput {
+                d_m: &d,
+                h_m: &p.elevations_m,
+                tx_z_m: p.elevations_m[0] + link.tx_height_m,
+                rx_z_m: p.elevations_m[n - 1] + link.rx_height_m,
+                earth_radius_m: self.earth.radius_m(),
+                frequency_hz: link.frequency_hz,
+                polarization: link.polarization,
+                ground: link.ground,
+            },
             reflections: self.reflections,
         })
         .ok_or_else(|| bad("degenerate profile".into()))?;
