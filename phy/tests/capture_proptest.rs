@@ -3,26 +3,12 @@
 //! corruption (scaling, zeroed stretches, impulses, truncation).
 
 use lastmile_phy::cellsearch::{search, SearchConfig};
-use lastmile_phy::mib::PhichResource;
-use lastmile_phy::numerology::CyclicPrefix;
-use lastmile_phy::pdsch::{receive_capture, CellConfig, Transmitter};
+use lastmile_phy::pdsch::receive_capture;
 use lastmile_phy::Complex32;
 use proptest::prelude::*;
 
-fn synthetic(pci: u16, ports: usize) -> Vec<Complex32> {
-    let cell = CellConfig {
-        pci,
-        n_prb: 6,
-        cp: CyclicPrefix::Normal,
-        ports,
-        phich_resource: PhichResource::One,
-    };
-    let mut tx = Transmitter::new(cell, 1.92e6).unwrap();
-    let gains = vec![Complex32::new(1.0, 0.0); ports];
-    (0..10)
-        .flat_map(|sf| tx.subframe(sf, 3, 1, &gains, None).unwrap())
-        .collect()
-}
+mod common;
+use common::synthetic_frame;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
@@ -48,7 +34,7 @@ proptest! {
         impulses in prop::collection::vec((0usize..19200, -1e4f32..1e4), 0..20),
     ) {
         let ports = [1, 2, 4][ports_idx];
-        let mut x = synthetic(pci, ports);
+        let mut x = synthetic_frame(pci, ports, 1);
         for v in &mut x {
             *v *= scale;
         }

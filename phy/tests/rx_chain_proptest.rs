@@ -7,11 +7,12 @@
 
 use lastmile_phy::cellsearch::{search, SearchConfig};
 use lastmile_phy::dci::{self, Dci, Format};
-use lastmile_phy::mib::PhichResource;
-use lastmile_phy::numerology::CyclicPrefix;
-use lastmile_phy::pdsch::{receive_capture, CellConfig, Transmitter};
+use lastmile_phy::pdsch::receive_capture;
 use lastmile_phy::{ra, Complex32};
 use proptest::prelude::*;
+
+mod common;
+use common::synthetic_frame;
 
 fn extreme() -> impl Strategy<Value = f32> {
     prop_oneof![
@@ -24,21 +25,6 @@ fn extreme() -> impl Strategy<Value = f32> {
         Just(-1e-40f32),
         -1e30f32..1e30,
     ]
-}
-
-fn synthetic(pci: u16, ports: usize) -> Vec<Complex32> {
-    let cell = CellConfig {
-        pci,
-        n_prb: 6,
-        cp: CyclicPrefix::Normal,
-        ports,
-        phich_resource: PhichResource::One,
-    };
-    let mut tx = Transmitter::new(cell, 1.92e6).unwrap();
-    let gains = vec![Complex32::new(1.0, 0.0); ports];
-    (0..10)
-        .flat_map(|sf| tx.subframe(sf, 3, 3, &gains, None).unwrap())
-        .collect()
 }
 
 proptest! {
@@ -69,7 +55,7 @@ proptest! {
     ) {
         let ports = [1, 2, 4][ports_idx];
         let rntis: &[u16] = [&[][..], &[0xFFFF][..], &[0x0BEE][..]][rnti_idx];
-        let mut x = synthetic(pci, ports);
+        let mut x = synthetic_frame(pci, ports, 3);
         for (i, a, b) in splices {
             x[i] = Complex32::new(a, b);
         }
