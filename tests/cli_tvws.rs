@@ -57,8 +57,9 @@ fn json(p: &Path) -> serde_json::Value {
 }
 
 /// SINR (dB) at the served pixel nearest to (lat, lon).
-fn sinr_nearest(dir: &Path, lat: f64, lon: f64) -> f32 {
-    let r = sim::geotiff::read_f32(&dir.join("sinr.tif")).unwrap();
+/// The value of the raster `file` of a run directory at the pixel nearest (lat, lon).
+fn nearest(dir: &Path, file: &str, lat: f64, lon: f64) -> f32 {
+    let r = sim::geotiff::read_f32(&dir.join(file)).unwrap();
     let mut best = (f64::INFINITY, f32::NAN);
     for row in 0..r.height {
         for col in 0..r.width {
@@ -148,13 +149,27 @@ fn in_process_database_chooses_a_granted_channel_and_tv_lowers_sinr() {
         json(&out2.join("run.json"))["tvws"]["tv_interferers"],
         serde_json::json!([])
     );
-    let with = sinr_nearest(&out, lat, lon);
-    let without = sinr_nearest(&out2, lat, lon);
+    let with = nearest(&out, "sinr.tif", lat, lon);
+    let without = nearest(&out2, "sinr.tif", lat, lon);
     assert!(with.is_finite() && without.is_finite());
     assert!(
         with < without - 0.01,
         "SINR near {} with TV {with} dB, without {without} dB",
         co["call_sign"]
+    );
+    // The drop is exactly the TV power the run reports there, added to the thermal noise
+    // N = −174 dBm/Hz + 10·log10(B) + NF of the one-site network: 10·log10((N + I_tv)/N).
+    let i_tv = f64::from(nearest(&out, "tv_interference.tif", lat, lon));
+    let b_hz = rj["scenario"]["carrier"]["bandwidth_hz"].as_f64().unwrap();
+    let nf = rj["scenario"]["coverage"]["noise_figure_db"]
+        .as_f64()
+        .unwrap();
+    let n_dbm = -174.0 + 10.0 * b_hz.log10() + nf;
+    let want = 10.0 * (1.0 + 10f64.powf((i_tv - n_dbm) / 10.0)).log10();
+    let got = f64::from(without - with);
+    assert!(
+        (got - want).abs() < 0.02,
+        "SINR drop {got:.3} dB, TV {i_tv:.2} dBm over noise {n_dbm:.2} dBm predicts {want:.3} dB"
     );
     // Registrations went to a throw-away store, not the configuration's.
     assert!(!tmp.path().join("registrations.json").exists());
