@@ -254,9 +254,14 @@ fn peer_links_against_sionna_and_itm() {
     // concave slope (Sionna finds 10.5 dB over free space there, we now 8.8 dB). The other
     // side of that coin: on rx 3 the dense focused launch finds one near-grazing double bounce
     // next to the RX that Sionna's 10⁶-ray launch does not (−2.99 dB); such chains on a
-    // faceted mesh depend on launch density and triangulation. ITM (2026-11-28): 19/22
-    // within 6 dB (rx 26 −7.0, rx 34 +6.8, rx 38 +7.0 dB; see the issue report). The
-    // assertions pin what is achieved so a regression fails.
+    // faceted mesh depend on launch density and triangulation.
+    // ITM: 20/22 within 6 dB (mean −1.41, median −2.21, min −7.04 rx 26, max +6.55 rx 34)
+    // since isolated secondary edges take P.526 §4.3's T_c (rx 38 +7.0 → +5.7 dB). The two
+    // left out: rx 34 has three obstacles with v > 6.5 over the TX–RX line (ridges at 6.1,
+    // 12.3 and 13.7 km) where ITM sees only its two horizons; rx 26 crosses one broad ridge
+    // (R ≈ 11 km) whose rounding the hilltop samples' Deygout sum under-counts (P.526 §4.2's
+    // rounded obstacle would give ITM within 0.1 dB there, but diverges on the tile's broad
+    // multi-cap hills, so it is not used). The assertions pin what is achieved.
     let within = |d: &[(usize, f64)], tol: f64| d.iter().filter(|x| x.1.abs() <= tol).count();
     assert!(
         worst_sionna <= 3.0,
@@ -264,10 +269,10 @@ fn peer_links_against_sionna_and_itm() {
     );
     assert_eq!(within(&sionna_diffs, 3.0), 17, "Sionna links within 3 dB");
     assert!(
-        worst_itm <= 7.5,
+        worst_itm <= 7.1,
         "worst difference to ITM {worst_itm:.2} dB"
     );
-    assert!(within(&itm_diffs, 6.0) >= 19, "ITM links within 6 dB");
+    assert!(within(&itm_diffs, 6.0) >= 20, "ITM links within 6 dB");
     let mean_itm = itm_diffs.iter().map(|x| x.1).sum::<f64>() / itm_diffs.len() as f64;
     assert!(
         mean_itm.abs() <= 3.0,
@@ -351,4 +356,74 @@ fn diagnose_one_link() {
             pts.join(" ")
         );
     }
+}
+
+/// Diagnostic: dump every shadowed link's profile (our mesh, k = 4/3 scene), the antenna
+/// heights, our loss, ITM's reference value and ITM (this crate's port) on our profile with
+/// its intermediates, as CSV under the temporary directory, for offline analysis.
+/// `cargo test --release --test raytrace_peer dump_shadowed -- --ignored`.
+#[test]
+#[ignore]
+fn dump_shadowed_profiles() {
+    use lastmile_sim::propagation::itm::Itm;
+    use std::fmt::Write as _;
+    let Some(peer) = peer_dir() else { return };
+    let links = read_links(&peer);
+    let dem = synthetic::dem();
+    let (lat0, lon0, h_tx) = synthetic::PEER_TX;
+    let tx = Site::agl(0.0, 0.0, h_tx);
+    let scene = Scene::from_dem(&dem, lat0, lon0, 36_000.0, &SceneOptions::default()).unwrap();
+    let mut cfg = TraceConfig::new(600e6);
+    cfg.rays = 0;
+    cfg.max_depth = 1;
+    let tr = Tracer::new(&scene, &cfg).unwrap();
+    let txl = scene.locate(&tx, "TX").unwrap();
+    let mut prof = String::from("rx_id,d_m,h_m\n");
+    let mut meta = String::from(
+        "rx_id,tx_z_m,rx_z_m,ours_db,itm_ref_db,itm_here_db,a_ref_db,a_fs_db,theta_tx,theta_rx,dl_tx_m,dl_rx_m,he_tx_m,he_rx_m,delta_h_m,mode\n",
+    );
+    for r in links
+        .iter()
+        .filter(|r| r.sionna_db.is_none() && r.itm_db.is_some())
+    {
+        let s = site(r);
+        let rxl = scene.locate(&s, "RX").unwrap();
+        let (d, h) = tr.profile(&txl, &rxl);
+        for (x, z) in d.iter().zip(&h) {
+            writeln!(prof, "{},{x:.3},{z:.3}", r.id).unwrap();
+        }
+        let o = &tr.trace(&tx, &[s]).unwrap()[0];
+        let profile = Profile {
+            spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
+            elevations_m: h.clone(),
+        };
+        let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
+        let it = Itm::default().evaluate(&link).unwrap();
+        let i = it.inter;
+        writeln!(
+            meta,
+            "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.6},{:.6},{:.1},{:.1},{:.2},{:.2},{:.2},{:?}",
+            r.id,
+            txl.z_m,
+            rxl.z_m,
+            o.loss_db,
+            r.itm_db.unwrap(),
+            it.a_db,
+            i.a_ref_db,
+            i.a_fs_db,
+            i.theta_hzn[0],
+            i.theta_hzn[1],
+            i.d_hzn_m[0],
+            i.d_hzn_m[1],
+            i.h_e_m[0],
+            i.h_e_m[1],
+            i.delta_h_m,
+            it.mode
+        )
+        .unwrap();
+    }
+    let dir = std::env::temp_dir();
+    std::fs::write(dir.join("lastmile_shadow_profiles.csv"), prof).unwrap();
+    std::fs::write(dir.join("lastmile_shadow_meta.csv"), meta).unwrap();
+    eprintln!("wrote {}/lastmile_shadow_*.csv", dir.display());
 }

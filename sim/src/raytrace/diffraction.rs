@@ -10,7 +10,8 @@
 //! diffraction 80 dB too low on rural links, hence a profile model for terrain.
 //!
 //! # References
-//! ITU-R P.526-16 §4.1 (J(v)), §4.5 (delta-Bullington, spherical earth); J. Deygout,
+//! ITU-R P.526-16 §2.5 (isolated obstacle), §4.1 (J(v)), §4.3 (two isolated edges, `T_c`),
+//! §4.5 (delta-Bullington, spherical earth); J. Deygout,
 //! "Multiple knife-edge diffraction of microwaves", IEEE Trans. AP-14(4), 1966; ITU-R
 //! P.452-17 §5.1.6 (smooth-earth heights).
 
@@ -63,7 +64,9 @@ pub struct ProfileInput<'a> {
 
 /// Terrain diffraction as the ray tracer uses it in shadow: Deygout's construction with three
 /// edges — the principal edge (largest `v` over the TX–RX line) and the principal edge of each
-/// sub-path — `J(v_p) + J(v_t) + J(v_r)`, on the profile with the effective-earth bulge, plus
+/// sub-path — `J(v_p) + J(v_t) + J(v_r)`, less P.526 §4.3's `T_c` for a secondary edge that is
+/// an isolated obstacle of its own (P.526 §2.5 clearance between the two), on the profile
+/// with the effective-earth bulge, plus
 /// P.526's smooth-earth delta `max(L_sph − L_dey,smooth, 0)`. A single isolated edge gives
 /// P.526 §4.1's `J(v)` exactly (secondary edges with `v ≤ −0.78` add nothing), and the loss is
 /// continuous in the geometry. On a path whose line clears the profile it is `J(v_max)`.
@@ -86,8 +89,48 @@ fn v_over(a: (f64, f64), e: (f64, f64), b: (f64, f64), lam: f64) -> f64 {
     (e.1 - line) * (0.002 * (d1 + d2) / (lam * d1 * d2)).sqrt()
 }
 
+/// A Deygout edge: (loss dB, v over its sub-path, profile index, edges used).
+struct Edge {
+    loss: f64,
+    v: f64,
+    index: usize,
+    edges: u8,
+}
+
+/// Whether two profile points `i` and `j` are isolated edges in the sense of P.526 §2.5: the
+/// terrain between them drops below their chord by at least 0.6 of the first Fresnel radius
+/// of the edge-to-edge hop somewhere. Neighbouring samples of one hilltop are not isolated.
+fn isolated(d: &[f64], he: &[f64], i: usize, j: usize, lam: f64) -> bool {
+    let (a, b) = (i.min(j), i.max(j));
+    ((a + 1)..b).any(|k| {
+        let (d1, d2) = (d[k] - d[a], d[b] - d[k]);
+        let chord = he[a] + (he[b] - he[a]) * d1 / (d1 + d2);
+        let f1 = (lam * 1000.0 * d1 * d2 / (d1 + d2)).sqrt();
+        chord - he[k] >= 0.6 * f1
+    })
+}
+
+/// P.526 §4.3 eq. (58)–(59) correction `T_c` (dB) for a principal edge with `v = p` over the
+/// path `a`–`b` and an isolated secondary edge `s` on one side of it: `q` is the secondary's
+/// `v` over `a`–`b`, `α` from the three spans (a: terminal to first edge, b: between the
+/// edges, c: second edge to the other terminal).
+fn t_c(a: (f64, f64), e: (f64, f64), s: (f64, f64), b: (f64, f64), p: f64, lam: f64) -> f64 {
+    let q = v_over(a, s, b, lam);
+    if !(q > 0.0 && p > 0.0) {
+        return 0.0;
+    }
+    let (first, second) = if s.0 < e.0 { (s.0, e.0) } else { (e.0, s.0) };
+    let (sa, sb, sc) = (first - a.0, second - first, b.0 - second);
+    let alpha = (sb * (sa + sb + sc) / (sa * sc)).sqrt().atan();
+    let scale = 12.0 - 20.0 * (2.0 / (1.0 - alpha / std::f64::consts::PI)).log10();
+    scale * (q / p).min(1.0).powf(2.0 * p)
+}
+
 /// Deygout over the points strictly between `a` and `b`, `depth` levels (1 = principal edge
-/// only); returns (loss dB, principal v, principal distance km, edges used).
+/// only). A secondary edge isolated from the principal one (see [`isolated`]) is the second
+/// of P.526 §4.3's "two isolated edges, one predominant" and its loss is reduced by `T_c`;
+/// secondary samples on the principal edge's own hilltop are not isolated and keep their
+/// Deygout loss, which stands in for the rounding of the top.
 fn deygout(
     d: &[f64],
     he: &[f64],
@@ -95,7 +138,7 @@ fn deygout(
     b: (f64, f64),
     lam: f64,
     depth: u32,
-) -> (f64, f64, f64, u8) {
+) -> Option<Edge> {
     let (mut vmax, mut im) = (f64::NEG_INFINITY, usize::MAX);
     for i in 0..d.len() {
         if d[i] <= a.0 || d[i] >= b.0 {
@@ -108,18 +151,29 @@ fn deygout(
         }
     }
     if im == usize::MAX {
-        return (0.0, f64::NEG_INFINITY, (a.0 + b.0) / 2.0, 0);
+        return None;
     }
     let e = (d[im], he[im]);
     let mut loss = j_of_v(vmax);
     let mut edges = u8::from(vmax > -0.78);
     if depth > 1 && vmax > -0.78 {
-        let t = deygout(d, he, a, e, lam, depth - 1);
-        let r = deygout(d, he, e, b, lam, depth - 1);
-        loss += t.0 + r.0;
-        edges += t.3 + r.3;
+        for (sa, sb) in [(a, e), (e, b)] {
+            if let Some(s) = deygout(d, he, sa, sb, lam, depth - 1) {
+                loss += s.loss;
+                edges += s.edges;
+                if s.edges > 0 && isolated(d, he, im, s.index, lam) {
+                    let tc = t_c(a, e, (d[s.index], he[s.index]), b, vmax, lam);
+                    loss -= tc.min(s.loss);
+                }
+            }
+        }
     }
-    (loss, vmax, e.0, edges)
+    Some(Edge {
+        loss,
+        v: vmax,
+        index: im,
+        edges,
+    })
 }
 
 /// Three-edge Deygout on the bulged profile.
@@ -130,7 +184,10 @@ fn deygout3(d: &[f64], h: &[f64], hts: f64, hrs: f64, ce: f64, lam: f64) -> (f64
         .zip(h)
         .map(|(&x, &z)| z + 500.0 * ce * x * (dt - x))
         .collect();
-    deygout(d, &he, (0.0, hts), (dt, hrs), lam, 2)
+    match deygout(d, &he, (0.0, hts), (dt, hrs), lam, 2) {
+        Some(e) => (e.loss, e.v, d[e.index], e.edges),
+        None => (0.0, f64::NEG_INFINITY, dt / 2.0, 0),
+    }
 }
 
 fn profile_model(inp: &ProfileInput<'_>) -> Option<ProfileDiffraction> {
@@ -263,9 +320,29 @@ mod tests {
             (40.0 - (10.0 + 35.0 * 4.0 / 7.0)) * (2.0 / lam * (1.0 / 4000.0 + 1.0 / 3000.0)).sqrt();
         assert!(vp > v, "the 7 km edge is the principal one");
         assert_eq!(t2.edges, 2);
+        // The edges are isolated (flat ground between them): P.526 §4.3 eq. (58)–(60),
+        // L = J(p) + J(v_s) − T_c with p = vp, q = v (the 4 km edge over TX–RX), spans
+        // a = 4 km, b = 3 km, c = 3 km.
+        let alpha = (3000.0f64 * 10_000.0 / (4000.0 * 3000.0)).sqrt().atan();
+        let tc = (12.0 - 20.0 * (2.0 / (1.0 - alpha / std::f64::consts::PI)).log10())
+            * (v / vp).powf(2.0 * vp);
+        assert!(tc > 0.0 && tc < 6.0, "{tc}");
         assert!(
-            (t2.loss_db - j_of_v(vp) - j_of_v(vs)).abs() < 1e-6,
-            "{t2:?}"
+            (t2.loss_db - (j_of_v(vp) + j_of_v(vs) - tc)).abs() < 1e-6,
+            "{t2:?} vs {}",
+            j_of_v(vp) + j_of_v(vs) - tc
+        );
+        // Two neighbouring samples of one top (nothing between them) are not isolated:
+        // plain Deygout, no T_c.
+        let mut h3 = h.clone();
+        h3[81] = 39.0;
+        let t3 = terrain_diffraction(&input(&d, &h3, 10.0, 10.0, None)).unwrap();
+        let vs3 = (39.0 - (40.0 + (10.0 - 40.0) * 50.0 / 6000.0))
+            * (2.0 / lam * (1.0 / 50.0 + 1.0 / 5950.0)).sqrt();
+        assert_eq!(t3.edges, 2);
+        assert!(
+            (t3.loss_db - j_of_v(v) - j_of_v(vs3)).abs() < 1e-6,
+            "{t3:?}"
         );
     }
 
