@@ -77,6 +77,7 @@ fn benches(c: &mut Criterion) {
                     ground: Default::default(),
                 },
                 reflections: true,
+                canopy: None,
             })
         })
     });

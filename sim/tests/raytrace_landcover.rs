@@ -151,3 +151,126 @@ fn land_cover_bad_codes_are_errors() {
     .unwrap_err();
     assert!(matches!(e, RaytraceError::Terrain(_)), "{e:?}");
 }
+
+const SCENARIO: &str = "[[sites]]\nlat_deg = 40.0\nlon_deg = -100.0\nheight_m = 5\neirp_dbm = 36\n\n[carrier]\ntv_channel = 35\n\n[coverage]\nradius_m = 1000\nresolution_m = 50\nrx_height_m = 5\n\n[model]\nkind = \"raytrace\"\nland_cover = \"cover.tif\"\n";
+
+fn scenario_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_f32(&dir.path().join("cover.tif"), &raster()).unwrap();
+    dir
+}
+
+/// `[model] land_cover` in a scenario: the ray-tracing model it builds adds P.833 loss on a
+/// link through the forest band (east of the site) and nothing on one over open ground
+/// (west), and the same model without the key does not.
+#[test]
+fn scenario_land_cover_adds_forest_loss() {
+    use lastmile_sim::coverage::model;
+    use lastmile_sim::propagation::{GroundPath, Link, Profile};
+    use lastmile_sim::scenario::{ModelId, Scenario};
+    let dir = scenario_dir();
+    let sc = Scenario::from_text(SCENARIO, "lc", dir.path()).unwrap();
+    let lc = sc.model.land_cover.as_ref().expect("land cover parsed");
+    assert_eq!(lc.path, dir.path().join("cover.tif"));
+    assert!(sc.input_files.contains(&lc.path));
+    let with = model::build(&sc.model, ModelId::Raytrace).unwrap();
+    let plain_sc = Scenario::from_text(
+        &SCENARIO.replace("land_cover = \"cover.tif\"\n", ""),
+        "p",
+        dir.path(),
+    )
+    .unwrap();
+    assert!(plain_sc.model.land_cover.is_none());
+    let without = model::build(&plain_sc.model, ModelId::Raytrace).unwrap();
+    let f = sc.carrier.center_hz;
+    let profile = Profile {
+        spacing_m: 10.0,
+        elevations_m: vec![100.0; 101],
+    };
+    let link = Link::new(&profile, 5.0, 5.0, f);
+    let coslat = LAT0.to_radians().cos();
+    let to = |x_m: f64| GroundPath {
+        tx_lat_deg: LAT0,
+        tx_lon_deg: LON0,
+        rx_lat_deg: LAT0,
+        rx_lon_deg: LON0 + x_m / (METRES_PER_DEG * coslat),
+    };
+    let east = with.loss_on_ground(&link, &to(1000.0)).unwrap().loss_db;
+    let west = with.loss_on_ground(&link, &to(-1000.0)).unwrap().loss_db;
+    let base = without.loss_on_ground(&link, &to(1000.0)).unwrap().loss_db;
+    assert_eq!(without.loss(&link).unwrap().loss_db, base);
+    assert!((west - base).abs() < 1e-9, "open ground: {west} vs {base}");
+    // 200 m of forest at 0.15 dB/m: P.833 A_m (1 − exp(−30/A_m)) on every ray (direct and
+    // ground reflection alike at 5 m), within a sampling step at the band's edges.
+    let am = 0.18 * (f / 1e6).powf(0.752);
+    let expect = am * (1.0 - (-200.0 * 0.15 / am).exp());
+    let edge = am * (1.0 - (-10.0 * 0.15 / am).exp());
+    assert!(
+        (east - base - expect).abs() < edge,
+        "forest adds {} dB, P.833 {expect:.2} dB",
+        east - base
+    );
+}
+
+/// Bad land-cover input is a scenario error with the right kind: a raster code missing from
+/// the table, a duplicate code, a negative canopy height, the key with another model, a
+/// missing file, a table without a raster.
+#[test]
+fn scenario_land_cover_bad_input_is_rejected() {
+    use lastmile_sim::scenario::{ErrorKind, Scenario};
+    let dir = scenario_dir();
+    let kinds = |text: &str| -> Vec<(ErrorKind, String)> {
+        match Scenario::from_text(text, "bad", dir.path()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.into_iter().map(|e| (e.kind, e.message)).collect(),
+        }
+    };
+    let table = |rows: &str| format!("{SCENARIO}{rows}");
+    // The raster has codes 1, 3 and 5: a table without 5 cannot read it.
+    let e = kinds(&table(
+        "\n[[model.land_cover_classes]]\ncode = 1\n\n[[model.land_cover_classes]]\ncode = 3\nheight_m = 15\nspecific_db_per_m = 0.15\n",
+    ));
+    assert!(
+        matches!(e.as_slice(), [(ErrorKind::BadFile, m)] if m.contains("code 5")),
+        "{e:?}"
+    );
+    // A full custom table is accepted.
+    let ok = table(
+        "\n[[model.land_cover_classes]]\ncode = 1\nname = \"grass\"\n\n[[model.land_cover_classes]]\ncode = 3\nheight_m = 20\nspecific_db_per_m = 0.2\n\n[[model.land_cover_classes]]\ncode = 5\nground = \"fresh-water\"\n",
+    );
+    assert!(kinds(&ok).is_empty());
+    let e = kinds(&table(
+        "\n[[model.land_cover_classes]]\ncode = 1\n\n[[model.land_cover_classes]]\ncode = 1\n",
+    ));
+    assert!(
+        e.iter()
+            .any(|(k, m)| *k == ErrorKind::Conflict && m.contains("twice")),
+        "{e:?}"
+    );
+    let e = kinds(&table(
+        "\n[[model.land_cover_classes]]\ncode = 3\nheight_m = -2\n",
+    ));
+    assert!(e.iter().any(|(k, _)| *k == ErrorKind::OutOfRange), "{e:?}");
+    let e = kinds(&table(
+        "\n[[model.land_cover_classes]]\ncode = 3\ncolour = 1\n",
+    ));
+    assert!(e.iter().any(|(k, _)| *k == ErrorKind::UnknownKey), "{e:?}");
+    let e = kinds(&SCENARIO.replace("kind = \"raytrace\"", "kind = \"itm\""));
+    assert!(
+        matches!(e.as_slice(), [(ErrorKind::Conflict, m)] if m.contains("raytrace")),
+        "{e:?}"
+    );
+    let e = kinds(&SCENARIO.replace("cover.tif", "missing.tif"));
+    assert!(
+        matches!(e.as_slice(), [(ErrorKind::MissingFile, _)]),
+        "{e:?}"
+    );
+    std::fs::write(dir.path().join("junk.tif"), b"not a tiff").unwrap();
+    let e = kinds(&SCENARIO.replace("cover.tif", "junk.tif"));
+    assert!(matches!(e.as_slice(), [(ErrorKind::BadFile, _)]), "{e:?}");
+    let e = kinds(&SCENARIO.replace(
+        "land_cover = \"cover.tif\"\n",
+        "\n[[model.land_cover_classes]]\ncode = 3\n",
+    ));
+    assert!(matches!(e.as_slice(), [(ErrorKind::Conflict, _)]), "{e:?}");
+}

@@ -154,7 +154,17 @@ pub fn run(a: Args) -> CmdResult {
         polarization: ls.polarization,
         ground: ls.ground,
     };
-    let rep = model.loss(&link).map_err(CliError::runtime)?;
+    // The profile follows the great circle; land cover is looked up on the straight
+    // latitude/longitude line, which differs by less than a DEM sample over a path's length.
+    let ends = sim::propagation::GroundPath {
+        tx_lat_deg: site.lat_deg,
+        tx_lon_deg: site.lon_deg,
+        rx_lat_deg: lat,
+        rx_lon_deg: lon,
+    };
+    let rep = model
+        .loss_on_ground(&link, &ends)
+        .map_err(CliError::runtime)?;
     let n = profile.elevations_m.len();
     let pr = PathReport {
         d_m: profile.distance_m(),
@@ -213,7 +223,8 @@ pub fn run(a: Args) -> CmdResult {
         "profile": profile_json,
     });
     if model_id == ModelId::Raytrace {
-        out["paths"] = raytrace_paths(&terrain, site, (lat, lon, rx_h), &ls, &pr)?;
+        let cover = sc.model.land_cover.as_ref().map(|l| l.cover.as_ref());
+        out["paths"] = raytrace_paths(&terrain, site, (lat, lon, rx_h), &ls, &pr, cover)?;
     }
     if let Some(p) = &a.plot {
         let title = format!(
@@ -242,16 +253,18 @@ pub fn run(a: Args) -> CmdResult {
 /// scenario's polarisation), `aod`/`aoa` (`azimuth_deg` clockwise from north, `elevation_deg`;
 /// AoA points from the RX back along the arriving ray), `line_of_sight`, `excess_loss_db`
 /// (diffraction + vegetation) and `interactions` (`kind` reflection/diffraction, `east_m`,
-/// `north_m` from the TX, `elev_m` above the datum).
+/// `north_m` from the TX, `elev_m` above the datum). With `[model] land_cover` the mesh takes
+/// the classes' ground constants and each path the canopy loss it crosses.
 fn raytrace_paths(
     terrain: &sim::terrain::Terrain,
     site: &sim::scenario::Site,
     to: (f64, f64, f64),
     ls: &LinkSettings,
     pr: &PathReport,
+    cover: Option<&sim::raytrace::landcover::LandCover>,
 ) -> Result<serde_json::Value, CliError> {
     use sim::propagation::Polarization;
-    use sim::raytrace::link::{trace_point_to_point, PointToPoint};
+    use sim::raytrace::link::{trace_point_to_point_with_cover, PointToPoint};
     use sim::raytrace::{EarthModel, TraceConfig};
     let p2p = PointToPoint {
         tx_lat_deg: site.lat_deg,
@@ -269,8 +282,9 @@ fn raytrace_paths(
     cfg.rays = 200_000;
     cfg.tx_antenna = sim::raytrace::Antenna::isotropic(ls.polarization);
     cfg.rx_antenna = sim::raytrace::Antenna::isotropic(ls.polarization);
-    let t = trace_point_to_point(|la, lo| terrain.elevation_m(la, lo), &p2p, &cfg)
-        .map_err(|e| CliError::runtime(anyhow::anyhow!("ray tracer: {e}")))?;
+    let t =
+        trace_point_to_point_with_cover(|la, lo| terrain.elevation_m(la, lo), &p2p, &cfg, cover)
+            .map_err(|e| CliError::runtime(anyhow::anyhow!("ray tracer: {e}")))?;
     let angles =
         |(az, el): (f64, f64)| json!({"azimuth_deg": round(az, 4), "elevation_deg": round(el, 4)});
     use Polarization::{Horizontal as H, Vertical as V};

@@ -285,7 +285,13 @@ pub fn received_dbm(
         polarization: ls.polarization,
         ground: ls.ground,
     };
-    let loss = model.loss(&link).ok()?.loss_db;
+    let ends = crate::propagation::GroundPath {
+        tx_lat_deg: site.lat_deg,
+        tx_lon_deg: site.lon_deg,
+        rx_lat_deg: lat_deg,
+        rx_lon_deg: lon_deg,
+    };
+    let loss = model.loss_on_ground(&link, &ends).ok()?.loss_db;
     if !loss.is_finite() {
         return None;
     }

@@ -51,10 +51,19 @@ pub fn build(spec: &ModelSpec, id: ModelId) -> Result<Box<dyn PathLoss>, ModelEr
             effective_earth_radius_km: spec.k_factor * 6371.0,
         })),
         ModelId::TwoRay => Ok(Box::new(TwoRay)),
-        ModelId::Raytrace => Ok(Box::new(Raytracer {
-            earth: EarthModel::EffectiveRadius { k: spec.k_factor },
-            reflections: true,
-        })),
+        ModelId::Raytrace => {
+            let model = Raytracer {
+                earth: EarthModel::EffectiveRadius { k: spec.k_factor },
+                reflections: true,
+            };
+            Ok(match &spec.land_cover {
+                Some(lc) => Box::new(crate::raytrace::landcover::LandCoverRaytracer {
+                    model,
+                    cover: lc.cover.clone(),
+                }),
+                None => Box::new(model),
+            })
+        }
     }
 }
 

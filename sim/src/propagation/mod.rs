@@ -153,6 +153,33 @@ pub trait PathLoss: Send + Sync {
     /// # Errors
     /// [`PropagationError`] when the link is outside the model's domain.
     fn loss(&self, link: &Link<'_>) -> Result<LossReport, PropagationError>;
+    /// Evaluate a link whose profile was sampled on the straight latitude/longitude line
+    /// between the ends in `ends`; models with geographic layers (the ray tracer's land
+    /// cover) override it, the others evaluate [`PathLoss::loss`].
+    ///
+    /// # Errors
+    /// As [`PathLoss::loss`].
+    fn loss_on_ground(
+        &self,
+        link: &Link<'_>,
+        ends: &GroundPath,
+    ) -> Result<LossReport, PropagationError> {
+        let _ = ends;
+        self.loss(link)
+    }
+}
+
+/// The geographic ends of a link, degrees (WGS84).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroundPath {
+    /// TX latitude.
+    pub tx_lat_deg: f64,
+    /// TX longitude, east.
+    pub tx_lon_deg: f64,
+    /// RX latitude.
+    pub rx_lat_deg: f64,
+    /// RX longitude, east.
+    pub rx_lon_deg: f64,
 }
 
 /// Free-space basic transmission loss, 20·log10(4πd/λ), over the slant distance.

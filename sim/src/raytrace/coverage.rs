@@ -42,6 +42,60 @@ pub struct PlaneInput<'a> {
     pub profile: ProfileInput<'a>,
     /// Include reflections.
     pub reflections: bool,
+    /// Canopy at each profile point, `(height above ground m, specific attenuation dB/m)`,
+    /// `(0, 0)` where open (same length as the profile); `None`: no vegetation. Every ray
+    /// takes ITU-R P.833's excess loss for the canopy depth it crosses
+    /// ([`super::vegetation::Vegetation::excess_db`]).
+    pub canopy: Option<&'a [(f64, f64)]>,
+}
+
+/// Canopy depth (m) and summed `γ·length` (dB) along the straight ray `a → b` in the
+/// tangent-plane frame (`zc` curved ground heights), sampled at half the profile spacing.
+fn canopy_depth(
+    d: &[f64],
+    zc: &[f64],
+    canopy: &[(f64, f64)],
+    a: (f64, f64),
+    b: (f64, f64),
+) -> (f64, f64) {
+    let n = d.len();
+    let step = 0.5 * d[n - 1] / (n - 1) as f64;
+    let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+    let k = ((len / step).ceil() as usize).max(1);
+    let ds = len / k as f64;
+    let (mut depth, mut lin) = (0.0, 0.0);
+    for j in 0..k {
+        let f = (j as f64 + 0.5) / k as f64;
+        let (x, z) = (a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1));
+        let u = (x / d[n - 1] * (n - 1) as f64).clamp(0.0, (n - 1) as f64);
+        let i = (u.floor() as usize).min(n - 2);
+        let w = u - i as f64;
+        let ground = zc[i] + w * (zc[i + 1] - zc[i]);
+        let (h, g) = canopy[u.round() as usize];
+        if h > 0.0 && g > 0.0 && z <= ground + h {
+            depth += ds;
+            lin += ds * g;
+        }
+    }
+    (depth, lin)
+}
+
+/// P.833 excess loss (dB) of the polyline `pts` through the canopy.
+fn canopy_db(
+    d: &[f64],
+    zc: &[f64],
+    canopy: Option<&[(f64, f64)]>,
+    pts: &[(f64, f64)],
+    f_hz: f64,
+) -> f64 {
+    let Some(c) = canopy else { return 0.0 };
+    let (mut depth, mut lin) = (0.0, 0.0);
+    for w in pts.windows(2) {
+        let (dd, ll) = canopy_depth(d, zc, c, w[0], w[1]);
+        depth += dd;
+        lin += ll;
+    }
+    super::vegetation::Vegetation::default().excess_db(depth, lin, f_hz)
 }
 
 /// Whether every profile point strictly between indices `i0` and `i1` lies below the line
@@ -70,7 +124,7 @@ fn clear(d: &[f64], zc: &[f64], i0: usize, i1: usize, a: (f64, f64), b: (f64, f6
 pub fn plane_trace(input: &PlaneInput<'_>) -> Option<PlaneResult> {
     let inp = &input.profile;
     let n = inp.d_m.len();
-    if n < 2 || inp.h_m.len() != n {
+    if n < 2 || inp.h_m.len() != n || input.canopy.is_some_and(|c| c.len() != n) {
         return None;
     }
     let d = inp.d_m;
@@ -91,7 +145,20 @@ pub fn plane_trace(input: &PlaneInput<'_>) -> Option<PlaneResult> {
     let r = (dist, inp.rx_z_m - dist * dist * inv2r);
     let pd = terrain_diffraction(inp)?;
     let slant = (dist * dist + (r.1 - t.1).powi(2)).sqrt();
-    let excess_db = if pd.line_of_sight { 0.0 } else { pd.loss_db };
+    let mut excess_db = if pd.line_of_sight { 0.0 } else { pd.loss_db };
+    let diffraction_db = excess_db;
+    if input.canopy.is_some() {
+        // The direct ray, or the diffracted ray over the principal edge (at least the chord).
+        let pts = if pd.line_of_sight {
+            vec![t, r]
+        } else {
+            let u = (pd.edge_d_m / dist * (n - 1) as f64).round() as usize;
+            let e = pd.edge_d_m.clamp(0.0, dist);
+            let chord = t.1 + (r.1 - t.1) * e / dist;
+            vec![t, (e, zc[u.min(n - 1)].max(chord)), r]
+        };
+        excess_db += canopy_db(d, &zc, input.canopy, &pts, f);
+    }
     let direct_db = free_space_loss_db(slant.max(1e-3), f) + excess_db;
     let mut power = 10f64.powf(-direct_db / 10.0);
     let mut count = 0;
@@ -139,14 +206,15 @@ pub fn plane_trace(input: &PlaneInput<'_>) -> Option<PlaneResult> {
                 Polarization::Vertical => gtm,
             };
             let a_fs = lambda / (4.0 * std::f64::consts::PI * l);
-            power += g.norm_sqr() * a_fs * a_fs;
+            let veg = 10f64.powf(-canopy_db(d, &zc, input.canopy, &[t, p, r], f) / 10.0);
+            power += g.norm_sqr() * a_fs * a_fs * veg;
             count += 1;
         }
     }
     Some(PlaneResult {
         loss_db: -10.0 * power.log10(),
         direct_db,
-        diffraction_db: excess_db,
+        diffraction_db,
         reflections: count,
         line_of_sight: pd.line_of_sight,
     })
@@ -254,6 +322,7 @@ pub fn coverage_map(
                         ground,
                     },
                     reflections: spec.reflections,
+                    canopy: None,
                 }) {
                     *px = r.loss_db as f32;
                 }
@@ -295,6 +364,7 @@ mod tests {
                 ground: g,
             },
             reflections: true,
+            canopy: None,
         })
         .unwrap();
         assert_eq!(r.reflections, 1);

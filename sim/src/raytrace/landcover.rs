@@ -20,6 +20,7 @@ use super::scene::{GroundClass, Heightfield, Scene, SceneOptions, METRES_PER_DEG
 use super::vegetation::Vegetation;
 use super::RaytraceError;
 use crate::geotiff::GeoRaster;
+use crate::propagation::{GroundPath, Link, LossReport, PathLoss, PropagationError};
 
 /// One land-cover class.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +190,20 @@ impl LandCover {
     pub fn class_at(&self, x_m: f64, y_m: f64) -> Option<&CoverClass> {
         let lat = self.lat0_deg + y_m / METRES_PER_DEG;
         let lon = self.lon0_deg + x_m / (METRES_PER_DEG * self.lat0_deg.to_radians().cos());
+        self.class_at_geo(lat, lon)
+    }
+
+    /// The same cover for a scene with ENU origin (`lat0_deg`, `lon0_deg`).
+    pub fn with_origin(&self, lat0_deg: f64, lon0_deg: f64) -> LandCover {
+        LandCover {
+            lat0_deg,
+            lon0_deg,
+            ..self.clone()
+        }
+    }
+
+    /// The class at (`lat`, `lon`) degrees; `None` outside the raster or on no-data pixels.
+    pub fn class_at_geo(&self, lat: f64, lon: f64) -> Option<&CoverClass> {
         let c = ((lon - self.west_deg) / self.pixel_deg_x).floor();
         let r = ((self.north_deg - lat) / self.pixel_deg_y).floor();
         if !(c >= 0.0 && r >= 0.0 && (c as usize) < self.width && (r as usize) < self.height) {
@@ -221,6 +236,50 @@ impl LandCover {
         self.class_at(x_m, y_m)
             .filter(|c| c.height_m > 0.0 && c.specific_db_per_m > 0.0)
             .map(|c| (c.height_m, c.specific_db_per_m))
+    }
+}
+
+/// The vertical-plane ray tracer ([`super::Raytracer`]) with a land cover: on a link whose
+/// geographic ends are known ([`PathLoss::loss_on_ground`], as coverage maps call it) every
+/// ray takes P.833's excess loss for the canopy it crosses, the canopy of each profile point
+/// being its class's height and specific attenuation; [`PathLoss::loss`] alone (no
+/// geography) is the plain ray tracer.
+#[derive(Debug, Clone)]
+pub struct LandCoverRaytracer {
+    /// The ray tracer.
+    pub model: super::Raytracer,
+    /// The land cover (only its geographic lookup is used).
+    pub cover: std::sync::Arc<LandCover>,
+}
+
+impl PathLoss for LandCoverRaytracer {
+    fn id(&self) -> &'static str {
+        "raytrace"
+    }
+
+    fn loss(&self, link: &Link<'_>) -> Result<LossReport, PropagationError> {
+        self.model.loss(link)
+    }
+
+    fn loss_on_ground(
+        &self,
+        link: &Link<'_>,
+        ends: &GroundPath,
+    ) -> Result<LossReport, PropagationError> {
+        let n = link.profile.elevations_m.len();
+        let last = n.saturating_sub(1).max(1) as f64;
+        let canopy: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                let t = i as f64 / last;
+                let lat = ends.tx_lat_deg + t * (ends.rx_lat_deg - ends.tx_lat_deg);
+                let lon = ends.tx_lon_deg + t * (ends.rx_lon_deg - ends.tx_lon_deg);
+                self.cover
+                    .class_at_geo(lat, lon)
+                    .filter(|c| c.height_m > 0.0 && c.specific_db_per_m > 0.0)
+                    .map_or((0.0, 0.0), |c| (c.height_m, c.specific_db_per_m))
+            })
+            .collect();
+        self.model.loss_with_canopy(link, Some(&canopy))
     }
 }
 

@@ -69,6 +69,21 @@ pub fn trace_point_to_point(
     p: &PointToPoint,
     cfg: &TraceConfig,
 ) -> Result<PointToPointTrace, RaytraceError> {
+    trace_point_to_point_with_cover(elevation, p, cfg, None)
+}
+
+/// [`trace_point_to_point`] on a land cover: mesh cells take their class's ground constants
+/// and every path the P.833 loss of the canopy it crosses
+/// ([`super::landcover::scene_with_land_cover`]; cells without a class keep `p.ground`).
+///
+/// # Errors
+/// As [`trace_point_to_point`].
+pub fn trace_point_to_point_with_cover(
+    elevation: impl Fn(f64, f64) -> Option<f64>,
+    p: &PointToPoint,
+    cfg: &TraceConfig,
+    cover: Option<&super::landcover::LandCover>,
+) -> Result<PointToPointTrace, RaytraceError> {
     let bad = |m: String| Err(RaytraceError::InvalidInput(m));
     if !(p.tx_height_m >= 0.0 && p.rx_height_m >= 0.0) {
         return bad("antenna heights must be ≥ 0 m above ground".into());
@@ -113,7 +128,16 @@ pub fn trace_point_to_point(
         ground: p.ground,
         ..SceneOptions::default()
     };
-    let scene = Scene::from_heightfield(hf, &opts)?;
+    let scene = match cover {
+        Some(c) => super::landcover::scene_with_land_cover(
+            hf,
+            &opts,
+            c.with_origin(p.tx_lat_deg, p.tx_lon_deg),
+            super::scene::GroundClass::Average,
+            None,
+        )?,
+        None => Scene::from_heightfield(hf, &opts)?,
+    };
     let tracer = Tracer::new(&scene, cfg)?;
     let mut out = tracer.trace(
         &Site::agl(0.0, 0.0, p.tx_height_m),

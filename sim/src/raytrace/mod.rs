@@ -134,6 +134,22 @@ impl PathLoss for Raytracer {
     }
 
     fn loss(&self, link: &Link<'_>) -> Result<LossReport, PropagationError> {
+        self.loss_with_canopy(link, None)
+    }
+}
+
+impl Raytracer {
+    /// [`PathLoss::loss`] with a canopy per profile point (see
+    /// [`coverage::PlaneInput::canopy`]).
+    ///
+    /// # Errors
+    /// [`PropagationError::OutOfRange`] for a bad frequency, an antenna below ground, a
+    /// profile under two points, or a canopy of the wrong length.
+    pub fn loss_with_canopy(
+        &self,
+        link: &Link<'_>,
+        canopy: Option<&[(f64, f64)]>,
+    ) -> Result<LossReport, PropagationError> {
         let bad = |what: String| PropagationError::OutOfRange {
             model: "raytrace",
             what,
@@ -165,8 +181,9 @@ impl PathLoss for Raytracer {
                 ground: link.ground,
             },
             reflections: self.reflections,
+            canopy,
         })
-        .ok_or_else(|| bad("degenerate profile".into()))?;
+        .ok_or_else(|| bad("degenerate profile or canopy length".into()))?;
         Ok(LossReport {
             loss_db: r.loss_db,
             mode: None,

@@ -10,6 +10,7 @@
 //! The format is documented in `docs/scenario.md`; the JSON Schema is [`json_schema`].
 
 pub mod antenna;
+pub mod landcover;
 pub mod raw;
 pub mod tvws;
 
@@ -331,6 +332,9 @@ pub struct ModelSpec {
     pub variability: Variability,
     /// Effective earth-radius factor (P.526, two-ray).
     pub k_factor: f64,
+    /// Land cover of the ray tracer (`[model] land_cover`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land_cover: Option<landcover::LandCoverSpec>,
     /// Span of the model kind (or the `[model]` table).
     #[serde(skip)]
     pub span: Option<Range<usize>>,
@@ -492,7 +496,10 @@ impl Scenario {
             }
         };
         let coverage = validate_coverage(&mut c, &f.coverage);
-        let model = validate_model(&mut c, f.model.as_ref());
+        let mut model = validate_model(&mut c, f.model.as_ref());
+        if let (Some(m), Some(mf)) = (model.as_mut(), f.model.as_ref()) {
+            m.land_cover = landcover::validate(&mut c, mf, m.id, base_dir, &mut input_files);
+        }
 
         // Model frequency range.
         if let (Some(car), Some(m)) = (&carrier, &model) {
@@ -948,6 +955,7 @@ fn validate_model(c: &mut Checker, m: Option<&Spanned<ModelFile>>) -> Option<Mod
             mdvar: 12,
             variability: default_var,
             k_factor: 4.0 / 3.0,
+            land_cover: None,
             span: None,
         });
     };
@@ -1036,6 +1044,7 @@ fn validate_model(c: &mut Checker, m: Option<&Spanned<ModelFile>>) -> Option<Mod
         mdvar,
         variability,
         k_factor,
+        land_cover: None,
         span: Some(f.kind.as_ref().map_or(m.span(), Spanned::span)),
     })
 }

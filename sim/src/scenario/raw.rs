@@ -362,4 +362,52 @@ pub struct ModelFile {
     /// Effective earth-radius factor k for P.526 and two-ray (default 4/3).
     #[schemars(with = "Option<f64>")]
     pub k_factor: Option<Spanned<f64>>,
+    /// `raytrace` only: a land-cover GeoTIFF (EPSG:4326, one band of integer class codes;
+    /// its nodata value = open ground), relative to the scenario file. Each class's canopy
+    /// adds ITU-R P.833 vegetation loss to the rays that cross it.
+    #[schemars(with = "Option<String>")]
+    pub land_cover: Option<Spanned<String>>,
+    /// `raytrace` only: the land-cover class table (default: 1 open, 2 cropland, 3 forest
+    /// 15 m 0.15 dB/m, 4 shrub 3 m 0.1 dB/m, 5 water, 6 wetland, 7 built-up 8 m 0.3 dB/m).
+    #[schemars(with = "Option<Vec<CoverClassFile>>")]
+    pub land_cover_classes: Option<Spanned<Vec<Spanned<CoverClassFile>>>>,
+}
+
+/// Ground electrical constants of a land-cover class (ITU-R P.527).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroundName {
+    /// ε 15, σ 0.005 S/m.
+    Average,
+    /// ε 70, σ 5 S/m.
+    SeaWater,
+    /// ε 80, σ 0.01 S/m.
+    FreshWater,
+    /// ε 30, σ 0.01 S/m.
+    WetGround,
+    /// ε 15, σ 0.001 S/m.
+    MediumDry,
+    /// ε 3, σ 0.0001 S/m.
+    VeryDry,
+}
+
+/// `[[model.land_cover_classes]]`: one land-cover class.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverClassFile {
+    /// Raster code, 0–254.
+    #[schemars(with = "u8")]
+    pub code: Spanned<u8>,
+    /// Name, for messages (default `class-CODE`).
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// Canopy or clutter height above ground, m (default 0: open).
+    #[schemars(with = "Option<f64>")]
+    pub height_m: Option<Spanned<f64>>,
+    /// Specific attenuation inside the canopy, dB/m (ITU-R P.833 Fig. 2; default 0).
+    #[schemars(with = "Option<f64>")]
+    pub specific_db_per_m: Option<Spanned<f64>>,
+    /// Ground constants (default `average`).
+    #[schemars(with = "Option<GroundName>")]
+    pub ground: Option<Spanned<GroundName>>,
 }
