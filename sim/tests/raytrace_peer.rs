@@ -400,6 +400,51 @@ fn dump_shadowed_profiles() {
         let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
         let it = Itm::default().evaluate(&link).unwrap();
         let i = it.inter;
+        let edges = lastmile_sim::raytrace::diffraction::deygout_edges(
+            &lastmile_sim::raytrace::diffraction::ProfileInput {
+                d_m: &d,
+                h_m: &h,
+                tx_z_m: txl.z_m,
+                rx_z_m: rxl.z_m,
+                earth_radius_m: scene.earth.radius_m(),
+                frequency_hz: 600e6,
+                polarization: lastmile_sim::propagation::Polarization::Horizontal,
+                ground: lastmile_sim::propagation::Ground::default(),
+            },
+        );
+        let d_ref = o.diffraction.map_or(f64::NAN, |x| x.loss_db);
+        eprintln!(
+            "rx {:2}: {:.1} km, ours {:.2} ITM {:.2} ({:+.2}) | diffraction {d_ref:.2} dB (sph {:.2}) | ITM horizons {:.2}/{:.2} km θ {:.4}/{:.4} Δh {:.0} m",
+            r.id,
+            d[d.len() - 1] / 1000.0,
+            o.loss_db,
+            r.itm_db.unwrap(),
+            o.loss_db - r.itm_db.unwrap(),
+            o.diffraction.map_or(f64::NAN, |x| x.spherical_db),
+            i.d_hzn_m[0] / 1000.0,
+            i.d_hzn_m[1] / 1000.0,
+            i.theta_hzn[0],
+            i.theta_hzn[1],
+            i.delta_h_m,
+        );
+        for e in &edges {
+            eprintln!(
+                "    {} edge {:6.2} km  v {:5.2}  J {:5.2} dB{}",
+                if e.level == 0 {
+                    "principal"
+                } else {
+                    "secondary"
+                },
+                e.d_m / 1000.0,
+                e.v,
+                e.j_db,
+                if e.isolated {
+                    format!("  isolated, T_c {:.2} dB", e.t_c_db)
+                } else {
+                    String::new()
+                }
+            );
+        }
         writeln!(
             meta,
             "{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.6},{:.6},{:.1},{:.1},{:.2},{:.2},{:.2},{:?}",

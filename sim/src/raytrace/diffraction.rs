@@ -176,6 +176,77 @@ fn deygout(
     })
 }
 
+/// One knife edge of [`deygout_edges`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EdgeReport {
+    /// Distance from the TX, m.
+    pub d_m: f64,
+    /// Height above the datum with the effective-earth bulge, m.
+    pub h_m: f64,
+    /// `v` over its (sub-)path.
+    pub v: f64,
+    /// `J(v)`, dB.
+    pub j_db: f64,
+    /// 0 for the principal edge, 1 for a secondary one.
+    pub level: u8,
+    /// A secondary edge isolated from the principal one (P.526 §2.5 clearance).
+    pub isolated: bool,
+    /// P.526 §4.3 `T_c` subtracted for it, dB.
+    pub t_c_db: f64,
+}
+
+/// The edges [`terrain_diffraction`]'s Deygout construction uses, for diagnostics (principal
+/// first); empty for an unobstructed or degenerate profile. Its `knife_edge_db` is the sum of
+/// `j_db − t_c_db` over these.
+pub fn deygout_edges(inp: &ProfileInput<'_>) -> Vec<EdgeReport> {
+    let n = inp.d_m.len();
+    if n < 2 || inp.h_m.len() != n || !(inp.frequency_hz > 0.0) {
+        return Vec::new();
+    }
+    let d: Vec<f64> = inp.d_m.iter().map(|x| x / 1000.0).collect();
+    let dt = d[n - 1];
+    if !(dt > 0.0) {
+        return Vec::new();
+    }
+    let lam = C_M_PER_S / inp.frequency_hz;
+    let ce = inp.earth_radius_m.map_or(0.0, |r| 1000.0 / r);
+    let he: Vec<f64> = d
+        .iter()
+        .zip(inp.h_m)
+        .map(|(&x, &z)| z + 500.0 * ce * x * (dt - x))
+        .collect();
+    let (a, b) = ((0.0, inp.tx_z_m), (dt, inp.rx_z_m));
+    let Some(p) = deygout(&d, &he, a, b, lam, 1) else {
+        return Vec::new();
+    };
+    if p.v <= -0.78 {
+        return Vec::new();
+    }
+    let e = (d[p.index], he[p.index]);
+    let report = |i: usize, v: f64, level, isolated, t_c_db| EdgeReport {
+        d_m: d[i] * 1000.0,
+        h_m: he[i],
+        v,
+        j_db: j_of_v(v),
+        level,
+        isolated,
+        t_c_db,
+    };
+    let mut out = vec![report(p.index, p.v, 0, false, 0.0)];
+    for (sa, sb) in [(a, e), (e, b)] {
+        if let Some(s) = deygout(&d, &he, sa, sb, lam, 1).filter(|s| s.edges > 0) {
+            let iso = isolated(&d, &he, p.index, s.index, lam);
+            let tc = if iso {
+                t_c(a, e, (d[s.index], he[s.index]), b, p.v, lam).min(s.loss)
+            } else {
+                0.0
+            };
+            out.push(report(s.index, s.v, 1, iso, tc));
+        }
+    }
+    out
+}
+
 /// Three-edge Deygout on the bulged profile.
 fn deygout3(d: &[f64], h: &[f64], hts: f64, hrs: f64, ce: f64, lam: f64) -> (f64, f64, f64, u8) {
     let dt = d[d.len() - 1];
