@@ -200,12 +200,12 @@ pub struct EdgeReport {
 /// `j_db − t_c_db` over these.
 pub fn deygout_edges(inp: &ProfileInput<'_>) -> Vec<EdgeReport> {
     let n = inp.d_m.len();
-    if n < 2 || inp.h_m.len() != n || !(inp.frequency_hz > 0.0) {
+    if n < 2 || inp.h_m.len() != n || inp.frequency_hz.is_nan() || inp.frequency_hz <= 0.0 {
         return Vec::new();
     }
     let d: Vec<f64> = inp.d_m.iter().map(|x| x / 1000.0).collect();
     let dt = d[n - 1];
-    if !(dt > 0.0) {
+    if dt.is_nan() || dt <= 0.0 {
         return Vec::new();
     }
     let lam = C_M_PER_S / inp.frequency_hz;
