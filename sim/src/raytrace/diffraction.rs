@@ -398,6 +398,13 @@ mod tests {
         let tc = (12.0 - 20.0 * (2.0 / (1.0 - alpha / std::f64::consts::PI)).log10())
             * (v / vp).powf(2.0 * vp);
         assert!(tc > 0.0 && tc < 6.0, "{tc}");
+        // The diagnostic edge list adds up to the knife-edge part.
+        let e2 = deygout_edges(&input(&d, &h2, 10.0, 10.0, None));
+        assert_eq!(e2.len(), 2);
+        assert!(e2[0].level == 0 && (e2[0].d_m - 7000.0).abs() < 1e-6 && !e2[0].isolated);
+        assert!(e2[1].level == 1 && e2[1].isolated && (e2[1].t_c_db - tc).abs() < 1e-9);
+        let sum: f64 = e2.iter().map(|e| e.j_db - e.t_c_db).sum();
+        assert!((sum - t2.knife_edge_db).abs() < 1e-9, "{e2:?}");
         assert!(
             (t2.loss_db - (j_of_v(vp) + j_of_v(vs) - tc)).abs() < 1e-6,
             "{t2:?} vs {}",
