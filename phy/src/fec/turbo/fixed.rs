@@ -416,6 +416,19 @@ fn store8<T: Elem, const L: usize, X: Vx<T, L>>(m: &[X; 8], dst: &mut [[T; L]; 8
     }
 }
 
+/// `m + γ` for branch index `c` (0 → +G0, 1 → +G1, 2 → −G1, 3 → −G0), with a saturating
+/// subtraction for the negative branches: equal to adding the negated metric because
+/// |G| ≤ 2·CH_MAX + EXT_MAX never reaches the type's minimum, and one negation cheaper.
+#[inline(always)]
+fn branch<T: Elem, const L: usize, X: Vx<T, L>>(m: X, c: usize, g0: X, g1: X) -> X {
+    match c {
+        0 => m.adds(g0),
+        1 => m.adds(g1),
+        2 => m.subs(g1),
+        _ => m.subs(g0),
+    }
+}
+
 /// `&[T]` as `L`-lane rows (a trailing partial row is ignored).
 #[inline(always)]
 fn rows<T, const L: usize>(s: &[T]) -> &[[T; L]] {
@@ -468,11 +481,10 @@ fn map_pass<T: Elem, const L: usize, X: Vx<T, L>>(p: Pass<'_, T>) {
         let gp = X::load(q);
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
         let mut n = [zero; 8];
         for ns in 0..8 {
             let [(s0, c0), (s1, c1)] = PRED[ns];
-            n[ns] = a[s0].adds(g[c0]).max(a[s1].adds(g[c1]));
+            n[ns] = branch(a[s0], c0, g0, g1).max(branch(a[s1], c1, g0, g1));
         }
         if t % T::NORM_EVERY == T::NORM_EVERY - 1 {
             normalise(&mut n);
@@ -512,12 +524,12 @@ fn map_pass<T: Elem, const L: usize, X: Vx<T, L>>(p: Pass<'_, T>) {
         // β update.
         let g0 = gs.adds(gp);
         let g1 = gs.subs(gp);
-        let g = [g0, g1, zero.subs(g1), zero.subs(g0)];
         let mut n = [zero; 8];
         for s in 0..8 {
             let (n0, z0) = NEXT[s][0];
             let (n1, z1) = NEXT[s][1];
-            n[s] = b[n0].adds(g[combo(0, z0)]).max(b[n1].adds(g[combo(1, z1)]));
+            let c0 = branch(b[n0], combo(0, z0), g0, g1);
+            n[s] = c0.max(branch(b[n1], combo(1, z1), g0, g1));
         }
         if t % T::NORM_EVERY == 0 {
             normalise(&mut n);
