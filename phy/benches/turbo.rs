@@ -1,8 +1,13 @@
 //! Turbo decoder throughput (information bits per second), K = 6144 and 1024, 4 and 8 full
-//! iterations, SIMD i16 decoder (best level) and the f32 reference.
+//! iterations, SIMD i16 and i8 decoders (best level) and the f32 reference.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use lastmile_phy::fec::turbo::{self, fixed::FixedDecoder, scalar::ScalarDecoder, Algorithm};
+use lastmile_phy::fec::turbo::{
+    self,
+    fixed::{FixedDecoder, Precision},
+    scalar::ScalarDecoder,
+    Algorithm,
+};
 
 fn noisy_block(k: usize) -> Vec<f32> {
     let c: Vec<u8> = (0..k).map(|i| ((i * 7919) % 13 % 2) as u8).collect();
@@ -27,9 +32,14 @@ fn bench(c: &mut Criterion) {
         let llr = noisy_block(k);
         let mut out = vec![0u8; k];
         g.throughput(Throughput::Elements(k as u64));
-        for it in [4usize, 8] {
-            let mut dec = FixedDecoder::new(k).unwrap();
-            let name = format!("simd_{}_{}it", dec.level().name(), it);
+        for (it, precision) in [
+            (4usize, Precision::I16),
+            (8, Precision::I16),
+            (4, Precision::I8),
+            (8, Precision::I8),
+        ] {
+            let mut dec = FixedDecoder::with_precision(k, precision).unwrap();
+            let name = format!("simd_{}_{}_{}it", dec.level().name(), precision.name(), it);
             g.bench_with_input(BenchmarkId::new(name, k), &k, |b, _| {
                 b.iter(|| {
                     dec.decode(&llr, 0, it, Algorithm::MaxLogScaled, &mut out, None)

@@ -1,11 +1,16 @@
-//! `lastmile bench turbo [--k K] [--iterations N]`: turbo decoder throughput.
+//! `lastmile bench turbo [--k K] [--iterations N] [--precision i16|i8]`: turbo decoder
+//! throughput.
 //!
 //! Decodes one noisy K-bit block (BPSK/AWGN at Eb/N0 = 1 dB, max-log-MAP with extrinsic
 //! scaling, fixed iteration count, no early stop) repeatedly on one thread for about a
 //! second and prints `mbit_per_s_per_core` = information bits / decode time, with the SIMD
-//! level in `simd`.
+//! level in `simd`, the arithmetic in `precision` and the vector width in `simd_bits`.
 
-use phy::fec::turbo::{self, fixed::FixedDecoder, Algorithm};
+use phy::fec::turbo::{
+    self,
+    fixed::{FixedDecoder, Precision},
+    Algorithm,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -19,6 +24,17 @@ pub struct Args {
     /// Full iterations.
     #[arg(long, default_value_t = 8)]
     iterations: usize,
+    /// Decoder arithmetic.
+    #[arg(long, value_enum, default_value_t = PrecisionArg::I16)]
+    precision: PrecisionArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PrecisionArg {
+    /// i16 metrics.
+    I16,
+    /// i8 metrics (twice the lanes).
+    I8,
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -42,7 +58,11 @@ pub fn run(a: Args) -> CmdResult {
             (2.0 / sigma2 * (1.0 - 2.0 * f64::from(b) + sigma2.sqrt() * g)) as f32
         })
         .collect();
-    let mut dec = FixedDecoder::new(k).map_err(CliError::runtime)?;
+    let precision = match a.precision {
+        PrecisionArg::I16 => Precision::I16,
+        PrecisionArg::I8 => Precision::I8,
+    };
+    let mut dec = FixedDecoder::with_precision(k, precision).map_err(CliError::runtime)?;
     let mut out = vec![0u8; k];
     // Warm up, then time.
     dec.decode(
@@ -86,6 +106,8 @@ pub fn run(a: Args) -> CmdResult {
             "mbit_per_s_per_core": (n as f64 * k as f64) / dt / 1e6,
             "us_per_block": dt / n as f64 * 1e6,
             "simd": dec.level().name(),
+            "precision": dec.precision().name(),
+            "simd_bits": dec.lanes() * if precision == Precision::I8 { 8 } else { 16 },
             "lanes": dec.lanes(),
             "windows": windows,
             "window_len": window_len,

@@ -5,8 +5,9 @@
 //! sent as BPSK over real AWGN with `Es/N0 = Eb/N0 · K/N`, decoded with a fixed number of
 //! full iterations (no early stop), until `--target-block-errors` or `--max-blocks`.
 //! Block b of point p draws from ChaCha8(seed) stream `p·2³² + b`, so results do not depend
-//! on anything but the arguments. max-log decoders run on the i16 SIMD decoder, log-MAP on
-//! the f32 reference decoder.
+//! on anything but the arguments. max-log decoders run on the SIMD decoder (i16 by default,
+//! i8 with `--precision i8`) or on the f32 reference decoder (`--precision f32`); log-MAP
+//! always runs on the f32 reference decoder.
 //!
 //! CSV: `ebn0_db,ber,bler,bit_errors,num_bits,block_errors,num_blocks,runtime_s`, written to
 //! a temporary file and renamed into place.
@@ -15,7 +16,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use phy::fec::turbo::{self, fixed::FixedDecoder, scalar::ScalarDecoder, Algorithm};
+use phy::fec::turbo::{
+    self,
+    fixed::{FixedDecoder, Precision},
+    scalar::ScalarDecoder,
+    Algorithm,
+};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -37,6 +43,16 @@ pub enum DecoderArg {
     LogMap,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrecisionArg {
+    /// SIMD decoder, i8 arithmetic (twice the lanes).
+    I8,
+    /// SIMD decoder, i16 arithmetic.
+    I16,
+    /// f32 reference decoder (slow).
+    F32,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Channel code.
@@ -51,6 +67,9 @@ pub struct Args {
     /// Decoding algorithm.
     #[arg(long, value_enum, default_value_t = DecoderArg::MaxLogScaled)]
     decoder: DecoderArg,
+    /// Decoder arithmetic for the max-log decoders (log-MAP is always f32).
+    #[arg(long, value_enum, default_value_t = PrecisionArg::I16)]
+    precision: PrecisionArg,
     /// Eb/N0 points in dB, START:STOP:STEP (STOP included).
     #[arg(long, value_parser = parse_range)]
     ebn0: Range,
@@ -100,11 +119,17 @@ pub fn run(a: Args) -> CmdResult {
         DecoderArg::MaxLogScaled => Algorithm::MaxLogScaled,
         DecoderArg::LogMap => Algorithm::LogMap,
     };
-    let mut dec = match alg {
-        Algorithm::LogMap => {
+    let fixed = |p: Precision| -> Result<Dec, CliError> {
+        Ok(Dec::Fixed(Box::new(
+            FixedDecoder::with_precision(k, p).map_err(CliError::runtime)?,
+        )))
+    };
+    let mut dec = match (alg, a.precision) {
+        (Algorithm::LogMap, _) | (_, PrecisionArg::F32) => {
             Dec::Scalar(Box::new(ScalarDecoder::new(k).map_err(CliError::runtime)?))
         }
-        _ => Dec::Fixed(Box::new(FixedDecoder::new(k).map_err(CliError::runtime)?)),
+        (_, PrecisionArg::I16) => fixed(Precision::I16)?,
+        (_, PrecisionArg::I8) => fixed(Precision::I8)?,
     };
     let n = 3 * (k + 4);
     let rate = k as f64 / n as f64;

@@ -4,10 +4,11 @@
 //! Two decoders with the same interface:
 //! - [`scalar::ScalarDecoder`]: f32, full-length forward/backward recursions, max-log-MAP
 //!   (optionally with extrinsic scaling) or exact log-MAP. The test oracle.
-//! - [`fixed::FixedDecoder`]: i16 saturating arithmetic, 32 trellis windows decoded in
-//!   parallel (one per SIMD lane), window boundaries initialised from the previous iteration
-//!   (next-iteration initialisation). AVX-512, AVX2, SSE4.1 or portable code, chosen at run
-//!   time; all levels give bit-identical results.
+//! - [`fixed::FixedDecoder`]: i16 (default) or i8 ([`fixed::Precision`]) saturating
+//!   arithmetic, 32 (i16) or 64 (i8) trellis windows decoded in parallel (one per SIMD
+//!   lane), window boundaries initialised from the previous iteration (next-iteration
+//!   initialisation). AVX-512, AVX2, SSE4.1 or portable code, chosen at run time; all
+//!   levels with the same lane count give bit-identical results.
 //!
 //! Stream layout used throughout: `d0 | d1 | d2`, each `D = K + 4` long (36.212 §5.1.3.2.2),
 //! bits as `u8` 0/1, LLRs `f32` with LLR = ln P(0)/P(1).
