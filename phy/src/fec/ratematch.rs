@@ -444,7 +444,7 @@ impl TurboRateMatcher {
     /// it: repeated bits are summed, positions never transmitted (fillers, beyond `N_cb`,
     /// or not reached by `E`) are 0. Bit-identical to [`dematch_add`](Self::dematch_add)
     /// on a zeroed buffer, but run-wise: the LLRs are summed into the full circular buffer
-    /// `w` (reusable scratch, `K_w` values) in contiguous runs, then deinterleaved by a
+    /// `w` (reusable scratch, `K_w + 16` values) in contiguous runs, then deinterleaved by a
     /// blocked transpose ([`subblock::turbo_w_to_d`]).
     ///
     /// # Errors
@@ -452,14 +452,14 @@ impl TurboRateMatcher {
     pub fn dematch(&self, e: &[f32], rv: usize, d_llr: &mut [f32], w: &mut Vec<f32>) -> Result<()> {
         self.check(rv, d_llr.len(), e.len())?;
         w.clear();
-        w.resize(self.k_w(), 0.0);
+        w.resize(self.k_w() + 16, 0.0);
         for_w_runs(&self.runs, self.start[rv], e.len(), |wp, _, r| {
             let n = r.len();
             for (a, &x) in w[wp..wp + n].iter_mut().zip(&e[r]) {
                 *a += x;
             }
         });
-        subblock::turbo_w_to_d(self.rows, w, d_llr);
+        subblock::turbo_w_to_d_f32(self.rows, w, d_llr);
         Ok(())
     }
 
@@ -478,14 +478,14 @@ impl TurboRateMatcher {
     ) {
         assert_eq!(c.len(), self.w_len(), "compacted_to_d: length");
         w.clear();
-        w.resize(self.k_w(), 0.0);
+        w.resize(self.k_w() + 16, 0.0);
         for r in self.runs.iter() {
             let (wp, cp, n) = (r.w as usize, r.c as usize, r.len as usize);
             for (a, &x) in w[wp..wp + n].iter_mut().zip(&c[cp..cp + n]) {
                 *a = conv(x);
             }
         }
-        subblock::turbo_w_to_d(self.rows, w, d);
+        subblock::turbo_w_to_d_f32(self.rows, w, d);
     }
 
     /// As [`dematch_add`](Self::dematch_add) for fixed-point LLRs with saturating addition

@@ -252,26 +252,41 @@ pub fn encode_packed(
     let kb = c.len();
     const PAD: usize = 16;
     scratch.clear();
-    scratch.resize(k + 4 + 3 * (kb + 5 + PAD), 0);
+    scratch.resize(k + 4 + kb + 3 * (kb + 5 + PAD), 0);
     let (cu, rest) = scratch.split_at_mut(k + 4);
     for (o, &b) in cu.chunks_exact_mut(8).zip(c) {
         o.copy_from_slice(&SPREAD_MSB[usize::from(b)].to_le_bytes());
     }
-    // Three byte streams, each with four leading zero bytes (for the lead shift), the tail
-    // nibble and padding: s0 = c, s1 = parity 1, s2 = parity 2; the interleaved input is
-    // gathered into s2 first, then overwritten by its parity.
+    // The interleaved input bytes, then three byte streams, each with four leading zero
+    // bytes (for the lead shift), the tail nibble and padding: s0 = c, s1 = parity 1,
+    // s2 = parity 2.
+    let (ci, rest) = rest.split_at_mut(kb);
     let (s0, rest) = rest.split_at_mut(kb + 5 + PAD);
     let (s1, s2) = rest.split_at_mut(kb + 5 + PAD);
     s0[4..4 + kb].copy_from_slice(c);
-    interleave_bytes(cu, perm, &mut s2[4..4 + kb]);
+    interleave_bytes(cu, perm, ci);
+    // The constituent code is linear over GF(2): eight steps from state s with input byte u
+    // give next = A(s) ⊕ N(u) and parity = P(s) ⊕ Q(u). Only the state recursion is
+    // serial, and its step is a 3-bit map read from a register constant; the parity bytes
+    // are then independent lookups. s1/s2 first receive the state before each byte.
     let (mut st1, mut st2) = (0u8, 0u8);
-    for ((&u, p1), p2) in c.iter().zip(&mut s1[4..4 + kb]).zip(&mut s2[4..4 + kb]) {
-        let e1 = RSC8[usize::from(st1) << 8 | usize::from(u)];
-        let e2 = RSC8[usize::from(st2) << 8 | usize::from(*p2)];
-        st1 = (e1 & 7) as u8;
-        st2 = (e2 & 7) as u8;
-        *p1 = (e1 >> 3) as u8;
-        *p2 = (e2 >> 3) as u8;
+    for ((&u, &v), (p1, p2)) in c
+        .iter()
+        .zip(ci.iter())
+        .zip(s1[4..4 + kb].iter_mut().zip(s2[4..4 + kb].iter_mut()))
+    {
+        *p1 = st1;
+        *p2 = st2;
+        st1 = zero_input_next(st1) ^ ZS_NEXT[usize::from(u)];
+        st2 = zero_input_next(st2) ^ ZS_NEXT[usize::from(v)];
+    }
+    for ((&u, &v), (p1, p2)) in c
+        .iter()
+        .zip(ci.iter())
+        .zip(s1[4..4 + kb].iter_mut().zip(s2[4..4 + kb].iter_mut()))
+    {
+        *p1 = ZI_PAR[usize::from(*p1 & 7)] ^ ZS_PAR[usize::from(u)];
+        *p2 = ZI_PAR[usize::from(*p2 & 7)] ^ ZS_PAR[usize::from(v)];
     }
     // Tails, [x_K, z_K, x_K+1, z_K+1, x_K+2, z_K+2] per encoder, mapped as in `encode_with`.
     let t1 = tail_bits(&mut st1);
@@ -396,6 +411,57 @@ static RSC8: [u16; 8 * 256] = {
     }
     t
 };
+
+/// Zero-state response of eight encoder steps to input byte `u` (first bit in the MSB):
+/// the next state.
+static ZS_NEXT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut u = 0;
+    while u < 256 {
+        t[u] = (RSC8[u] & 7) as u8;
+        u += 1;
+    }
+    t
+};
+
+/// Zero-state response of eight encoder steps to input byte `u`: the parity byte.
+static ZS_PAR: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut u = 0;
+    while u < 256 {
+        t[u] = (RSC8[u] >> 3) as u8;
+        u += 1;
+    }
+    t
+};
+
+/// Zero-input response of eight encoder steps from state `s`: the parity byte.
+static ZI_PAR: [u8; 8] = {
+    let mut t = [0u8; 8];
+    let mut s = 0;
+    while s < 8 {
+        t[s] = (RSC8[s << 8] >> 3) as u8;
+        s += 1;
+    }
+    t
+};
+
+/// Zero-input next states after eight steps, state `s` in bits `4s..4s+3`.
+const ZI_NEXT: u32 = {
+    let mut c = 0u32;
+    let mut s = 0;
+    while s < 8 {
+        c |= ((RSC8[s << 8] & 7) as u32) << (4 * s);
+        s += 1;
+    }
+    c
+};
+
+/// The state eight zero-input steps after `s` (a register shift, no memory access).
+#[inline(always)]
+fn zero_input_next(s: u8) -> u8 {
+    ((ZI_NEXT >> (4 * u32::from(s & 7))) & 7) as u8
+}
 
 /// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
 pub(crate) static SPREAD_MSB: [u64; 256] = {
