@@ -477,14 +477,19 @@ impl TurboRateMatcher {
         d: &mut [f32],
     ) {
         assert_eq!(c.len(), self.w_len(), "compacted_to_d: length");
-        w.clear();
         w.resize(self.k_w() + 16, 0.0);
+        // Every position is written once: the runs converted, the gaps (<NULL>s, and the
+        // part of w past N_cb) zeroed.
+        let mut end = 0;
         for r in self.runs.iter() {
             let (wp, cp, n) = (r.w as usize, r.c as usize, r.len as usize);
+            w[end..wp].fill(0.0);
             for (a, &x) in w[wp..wp + n].iter_mut().zip(&c[cp..cp + n]) {
                 *a = conv(x);
             }
+            end = wp + n;
         }
+        w[end..].fill(0.0);
         subblock::turbo_w_to_d_f32(self.rows, w, d);
     }
 

@@ -204,6 +204,9 @@ pub fn encode_with(c: &[u8], perm: &[u32], d: &mut [u8]) -> Result<()> {
 ///
 /// Bit-identical to [`encode_with`] (tested on all 188 sizes).
 ///
+/// `perm` must be [`qpp_permutation`]`(K)` (not re-checked per call: entries `≥ K` are
+/// clamped, giving wrong bits but never a panic or an out-of-bounds access).
+///
 /// # Errors
 /// [`Error::Unsupported`] if `8·c.len()` is not a turbo block size or `lead ≥ 32`;
 /// [`Error::Length`] if `perm` or a `y[s]` has the wrong length.
@@ -240,12 +243,6 @@ pub fn encode_packed(
                 got: ys.len(),
             });
         }
-    }
-    if perm.iter().fold(0u32, |m, &p| m.max(p)) as usize >= k {
-        return Err(Error::Unsupported {
-            what: "turbo encode: QPP permutation entry (must be < K)",
-            value: k.to_string(),
-        });
     }
     // The information bits one per byte (plus 4 bytes of padding for 32-bit gathers), for
     // the interleaver's gathers.
@@ -323,9 +320,10 @@ fn shift_into_words(src: &[u8], lead: usize, nbits: usize, out: &mut [u32]) {
 }
 
 /// `out[j]` = the bits `cu[perm[8j..8j+8]]` packed MSB first (`cu`: one 0/1 bit per byte,
-/// `K + 4` bytes, the last 4 padding; every `perm` entry `< K`, checked by the caller).
+/// `K + 4` bytes, the last 4 padding; `perm.len() = K`). Entries `≥ K` are clamped to
+/// `K − 1` (never out of bounds, whatever `perm` holds).
 fn interleave_bytes(cu: &[u8], perm: &[u32], out: &mut [u8]) {
-    debug_assert!(cu.len() >= perm.len() + 4 && out.len() * 8 == perm.len());
+    assert!(cu.len() >= perm.len() + 4 && out.len() * 8 == perm.len() && !perm.is_empty());
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 was detected just above; the length and index contracts are those
@@ -338,8 +336,9 @@ fn interleave_bytes(cu: &[u8], perm: &[u32], out: &mut [u8]) {
 
 /// Portable body of [`interleave_bytes`] (the oracle of the SIMD one).
 fn interleave_bytes_portable(cu: &[u8], perm: &[u32], out: &mut [u8]) {
+    let last = perm.len() - 1;
     for (o, p) in out.iter_mut().zip(perm.chunks_exact(8)) {
-        let v = u64::from_le_bytes(std::array::from_fn(|t| cu[p[t] as usize]));
+        let v = u64::from_le_bytes(std::array::from_fn(|t| cu[(p[t] as usize).min(last)]));
         *o = pack8_msb_first(v & BYTE_LSBS);
     }
 }
@@ -349,18 +348,22 @@ fn interleave_bytes_portable(cu: &[u8], perm: &[u32], out: &mut [u8]) {
 /// the byte MSB first.
 ///
 /// # Safety
-/// The CPU must support AVX2; `cu.len() ≥ max(perm) + 4` (every gather reads four bytes
-/// at `cu + perm[i]`), `out.len() · 8 ≤ perm.len()`.
+/// The CPU must support AVX2; `cu.len() ≥ perm.len() + 4 > 4` (indices are clamped to
+/// `perm.len() − 1` and every gather reads four bytes from there), `out.len() · 8 ≤
+/// perm.len()`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn interleave_bytes_avx2(cu: &[u8], perm: &[u32], out: &mut [u8]) {
     use std::arch::x86_64::*;
     let rev = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    let last = _mm256_set1_epi32((perm.len() - 1) as i32);
     let base = cu.as_ptr().cast::<i32>();
     for (o, p) in out.iter_mut().zip(perm.chunks_exact(8)) {
-        // SAFETY: `p` is 8 u32s (32 bytes, unaligned load allowed); each gather reads
-        // cu[p[t]..p[t] + 4], in bounds since p[t] < K and cu has K + 4 bytes (contract).
+        // SAFETY: `p` is 8 u32s (32 bytes, unaligned load allowed); after the unsigned
+        // clamp each gather reads cu[i..i + 4] with i ≤ K − 1, in bounds as cu has K + 4
+        // bytes (contract).
         let idx = unsafe { _mm256_loadu_si256(p.as_ptr().cast()) };
+        let idx = _mm256_min_epu32(idx, last);
         let idx = _mm256_permutevar8x32_epi32(idx, rev);
         let v = unsafe { _mm256_i32gather_epi32::<1>(base, idx) };
         let m = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(v)));
@@ -640,7 +643,8 @@ mod tests {
         assert!(encode_packed(&[0; 5], &[0; 40], 32, &mut scratch, [a, b, cc]).is_err());
         assert!(encode_packed(&[0; 5], &[0; 39], 0, &mut scratch, [a, b, cc]).is_err());
         assert!(encode_packed(&[0; 6], &[0; 48], 0, &mut scratch, [a, b, cc]).is_ok());
-        assert!(encode_packed(&[0; 6], &[48; 48], 0, &mut scratch, [a, b, cc]).is_err());
+        // A wrong permutation gives wrong bits, never a panic or an out-of-bounds read.
+        assert!(encode_packed(&[0; 6], &[u32::MAX; 48], 0, &mut scratch, [a, b, cc]).is_ok());
         let mut short = [0u32; 1];
         assert!(encode_packed(&[0; 6], &[0; 48], 0, &mut scratch, [a, b, &mut short]).is_err());
     }
