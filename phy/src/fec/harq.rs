@@ -7,9 +7,10 @@
 //! this domain it is a sequence of at most `⌈E/L⌉ + 1` *contiguous runs*: combining is a
 //! saturating add of two contiguous slices (SSE2 `paddsw`, or AVX2 `vpaddsw` when the CPU has
 //! it), fused with the f32 → i16 quantisation. The sub-block deinterleave to the
-//! encoder-output domain (`d0|d1|d2`, `3·(K+4)` values) is a second pass through the
-//! precomputed permutation, done once per decode attempt in [`SoftBuffer::llrs`] /
-//! [`SoftBuffer::to_d_i16`] instead of once per transmission. Since rate matching is a
+//! encoder-output domain (`d0|d1|d2`, `3·(K+4)` values) is done once per decode attempt
+//! in [`SoftBuffer::llrs`] instead of once per transmission: the runs are expanded to the
+//! full circular buffer and the 32-column sub-block matrices transposed back in 8-row
+//! blocks (AVX2 8×8 transposes where available), no scatter. Since rate matching is a
 //! bijection between the non-`<NULL>` circular-buffer positions and the encoder-output
 //! positions, the result equals scatter-combining in the `d` domain, bit for bit.
 //! Saturation bounds the buffer: an LLR never wraps however many times it is repeated.

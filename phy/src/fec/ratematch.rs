@@ -5,7 +5,12 @@
 //! collection and the `<NULL>` (padding and filler) positions are folded into one table
 //! `w_map` that lists, in circular-buffer order, the index into the encoder output of every
 //! non-`<NULL>` bit. Matching is then a gather (`e_k = d[w_map[(s_rv + k) mod L]]`) and
-//! dematching a scatter-add, with no interleaving work per bit.
+//! dematching a scatter-add, with no interleaving work per bit. The fast paths use the
+//! matrix structure instead of the table: [`TurboRateMatcher::rate_match_packed`] takes the
+//! encoder output as bit rows of the interleaver matrices and transposes them
+//! (32×32 bit blocks), [`TurboRateMatcher::dematch`] sums LLRs into the circular buffer in
+//! contiguous runs and transposes back in 8-row blocks; both equal the table forms bit
+//! for bit (tested).
 //!
 //! Encoder output layout (the input of [`TurboRateMatcher::rate_match`]): the three streams
 //! `d0 | d1 | d2` concatenated, each `D = K + 4` bits long (turbo) or `D = K` (convolutional),
