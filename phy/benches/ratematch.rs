@@ -16,6 +16,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("dematch_add_f32", |b| {
         b.iter(|| rm.dematch_add(&e, 2, &mut d).unwrap())
     });
+    let mut w = Vec::new();
+    g.bench_function("dematch_f32_runwise", |b| {
+        b.iter(|| rm.dematch(&e, 2, &mut d, &mut w).unwrap())
+    });
     let mut sb = SoftBuffer::new(3 * (k + 4), DEFAULT_SCALE).unwrap();
     g.bench_function("harq_combine_i16", |b| {
         b.iter(|| sb.combine_i16(&rm, &eq, 3).unwrap())

@@ -24,6 +24,12 @@ enum Kernel {
     Terrain(super::bench_terrain::Args),
     /// 20 MHz downlink receive without turbo (FFT, CRS estimation, SFBC/MMSE, 64QAM demap).
     OfdmRx,
+    /// DL-SCH encode of a 75 376-bit TB (64QAM, 100 PRB): µs per TB and stage split.
+    Dlsch,
+    /// Rate dematching and HARQ combining, K = 6144: M LLR/s per stage and end to end.
+    Harq,
+    /// Max-log soft demapping: Msym/s per modulation.
+    Demap,
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -34,6 +40,9 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Raytrace(a) => super::bench_raytrace::run(a),
         Kernel::Terrain(a) => super::bench_terrain::run(a),
         Kernel::OfdmRx => super::bench_ofdm::run(),
+        Kernel::Dlsch => super::bench_fec::run_dlsch(),
+        Kernel::Harq => super::bench_fec::run_harq(),
+        Kernel::Demap => super::bench_fec::run_demap(),
     }
 }
 

@@ -7,9 +7,10 @@
 //! this domain it is a sequence of at most `⌈E/L⌉ + 1` *contiguous runs*: combining is a
 //! saturating add of two contiguous slices (SSE2 `paddsw`, or AVX2 `vpaddsw` when the CPU has
 //! it), fused with the f32 → i16 quantisation. The sub-block deinterleave to the
-//! encoder-output domain (`d0|d1|d2`, `3·(K+4)` values) is a second pass through the
-//! precomputed permutation, done once per decode attempt in [`SoftBuffer::llrs`] /
-//! [`SoftBuffer::to_d_i16`] instead of once per transmission. Since rate matching is a
+//! encoder-output domain (`d0|d1|d2`, `3·(K+4)` values) is done once per decode attempt
+//! in [`SoftBuffer::llrs`] instead of once per transmission: the runs are expanded to the
+//! full circular buffer and the 32-column sub-block matrices transposed back in 8-row
+//! blocks (AVX2 8×8 transposes where available), no scatter. Since rate matching is a
 //! bijection between the non-`<NULL>` circular-buffer positions and the encoder-output
 //! positions, the result equals scatter-combining in the `d` domain, bit for bit.
 //! Saturation bounds the buffer: an LLR never wraps however many times it is repeated.
@@ -20,8 +21,6 @@
 //! # References
 //! 3GPP TS 36.212 §5.1.4.1.2 (circular buffer, `N_cb`); TS 36.321 §5.3.2 (HARQ process);
 //! D. Chase, IEEE Trans. Commun. 33(5), 1985 (soft combining).
-
-use std::sync::Arc;
 
 use super::ratematch::TurboRateMatcher;
 use crate::{Error, Result};
@@ -163,10 +162,13 @@ pub struct SoftBuffer {
     buf: Vec<i16>,
     /// `3·(K+4)`: the encoder-output length this buffer deinterleaves to.
     d_len: usize,
-    /// The matcher geometry `(K, F, N_cb)` and its `w → d` map, bound at the first combine.
-    bound: Option<(Geometry, Arc<[u32]>)>,
+    /// The matcher geometry `(K, F, N_cb)` and the matcher (its plan is shared), bound at
+    /// the first combine.
+    bound: Option<(Geometry, TurboRateMatcher)>,
     scale: f32,
     transmissions: usize,
+    /// Scratch of [`llrs`](Self::llrs): the full circular buffer.
+    w: Vec<f32>,
 }
 
 impl SoftBuffer {
@@ -187,6 +189,7 @@ impl SoftBuffer {
             bound: None,
             scale,
             transmissions: 0,
+            w: Vec::new(),
         })
     }
 
@@ -245,7 +248,7 @@ impl SoftBuffer {
                 })
             }
             _ => {
-                self.bound = Some((key, Arc::clone(rm.w_map())));
+                self.bound = Some((key, rm.clone()));
                 self.buf.fill(0);
             }
         }
@@ -305,8 +308,8 @@ impl SoftBuffer {
     pub fn to_d_i16(&self, out: &mut [i16]) -> Result<()> {
         self.check_out(out.len())?;
         out.fill(0);
-        if let Some((_, map)) = &self.bound {
-            for (&q, &i) in self.buf.iter().zip(map.iter()) {
+        if let Some((_, rm)) = &self.bound {
+            for (&q, &i) in self.buf.iter().zip(rm.w_map().iter()) {
                 out[i as usize] = q;
             }
         }
@@ -316,16 +319,25 @@ impl SoftBuffer {
     /// The combined LLRs in natural-log units, deinterleaved to `d0|d1|d2` order and written
     /// to `out` (length `3·(K+4)`); positions never transmitted are 0.
     ///
+    /// The compacted buffer is expanded to the full circular buffer (run copies with the
+    /// i16 → f32 conversion, kept in the buffer's scratch) and deinterleaved by a blocked
+    /// transpose ([`crate::fec::subblock::turbo_w_to_d`]), not by a scatter.
+    ///
     /// # Errors
     /// [`Error::Length`] if `out` has the wrong length.
-    pub fn llrs(&self, out: &mut [f32]) -> Result<()> {
+    pub fn llrs(&mut self, out: &mut [f32]) -> Result<()> {
         self.check_out(out.len())?;
-        out.fill(0.0);
         let inv = 1.0 / self.scale;
-        if let Some((_, map)) = &self.bound {
-            for (&q, &i) in self.buf.iter().zip(map.iter()) {
-                out[i as usize] = f32::from(q) * inv;
+        match &self.bound {
+            Some((_, rm)) => {
+                rm.compacted_to_d(
+                    &self.buf[..rm.w_len()],
+                    |q| f32::from(q) * inv,
+                    &mut self.w,
+                    out,
+                );
             }
+            None => out.fill(0.0),
         }
         Ok(())
     }

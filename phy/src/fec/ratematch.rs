@@ -5,7 +5,12 @@
 //! collection and the `<NULL>` (padding and filler) positions are folded into one table
 //! `w_map` that lists, in circular-buffer order, the index into the encoder output of every
 //! non-`<NULL>` bit. Matching is then a gather (`e_k = d[w_map[(s_rv + k) mod L]]`) and
-//! dematching a scatter-add, with no interleaving work per bit.
+//! dematching a scatter-add, with no interleaving work per bit. The fast paths use the
+//! matrix structure instead of the table: [`TurboRateMatcher::rate_match_packed`] takes the
+//! encoder output as bit rows of the interleaver matrices and transposes them
+//! (32×32 bit blocks), [`TurboRateMatcher::dematch`] sums LLRs into the circular buffer in
+//! contiguous runs and transposes back in 8-row blocks; both equal the table forms bit
+//! for bit (tested).
 //!
 //! Encoder output layout (the input of [`TurboRateMatcher::rate_match`]): the three streams
 //! `d0 | d1 | d2` concatenated, each `D = K + 4` bits long (turbo) or `D = K` (convolutional),
@@ -143,6 +148,45 @@ pub struct TurboRateMatcher {
     /// For each rv, the position in `w_map` of the first non-`<NULL>` bit at or after `k0`.
     start: [usize; NUM_RV],
     k0: [usize; NUM_RV],
+    /// The non-`<NULL>` runs of `w[0..N_cb]` in buffer order (the compacted buffer is their
+    /// concatenation).
+    runs: Arc<[Run]>,
+}
+
+/// A maximal run of non-`<NULL>` circular-buffer positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// First position in the circular buffer `w` (`<NULL>`s counted).
+    pub w: u32,
+    /// First position in the compacted buffer.
+    pub c: u32,
+    /// Length.
+    pub len: u32,
+}
+
+/// Walk `n` compacted-buffer positions cyclically from `start` as contiguous runs, handing
+/// each `(w position, compacted position, range of the n)` to `f`.
+#[inline]
+fn for_w_runs(
+    runs: &[Run],
+    start: usize,
+    n: usize,
+    mut f: impl FnMut(usize, usize, std::ops::Range<usize>),
+) {
+    let mut i = runs.partition_point(|r| (r.c + r.len) as usize <= start);
+    let mut off = start - runs[i].c as usize;
+    let mut k = 0;
+    while k < n {
+        let r = runs[i];
+        let m = (r.len as usize - off).min(n - k);
+        f(r.w as usize + off, r.c as usize + off, k..k + m);
+        k += m;
+        off = 0;
+        i += 1;
+        if i == runs.len() {
+            i = 0;
+        }
+    }
 }
 
 impl TurboRateMatcher {
@@ -187,6 +231,7 @@ impl TurboRateMatcher {
             w.push(b.map(|i| i + 2 * d as u32));
         }
         let mut w_map = Vec::with_capacity(n_cb);
+        let mut runs: Vec<Run> = Vec::new();
         let mut k0 = [0usize; NUM_RV];
         let mut start = [0usize; NUM_RV];
         for (rv, k0r) in k0.iter_mut().enumerate() {
@@ -199,6 +244,14 @@ impl TurboRateMatcher {
                 }
             }
             if let Some(i) = m {
+                match runs.last_mut() {
+                    Some(r) if (r.w + r.len) as usize == j => r.len += 1,
+                    _ => runs.push(Run {
+                        w: j as u32,
+                        c: w_map.len() as u32,
+                        len: 1,
+                    }),
+                }
                 w_map.push(*i);
             }
         }
@@ -229,6 +282,7 @@ impl TurboRateMatcher {
             w_map: w_map.into(),
             start,
             k0,
+            runs: runs.into(),
         })
     }
 
@@ -317,6 +371,67 @@ impl TurboRateMatcher {
         Ok(())
     }
 
+    /// The circular-buffer position of compacted position `j < L`.
+    fn w_pos(&self, j: usize) -> usize {
+        let i = self.runs.partition_point(|r| (r.c + r.len) as usize <= j);
+        let r = self.runs[i];
+        r.w as usize + j - r.c as usize
+    }
+
+    /// Rows of packed stream words [`rate_match_packed`](Self::rate_match_packed) takes per
+    /// stream: `32·⌈R/32⌉`.
+    pub fn packed_stream_words(&self) -> usize {
+        32 * self.rows.div_ceil(32)
+    }
+
+    /// `<NULL>` padding bits `N_D = K_Π − D` at the head of each interleaver matrix: the
+    /// `lead` to give [`crate::fec::turbo::encode_packed`].
+    pub fn n_null(&self) -> usize {
+        self.k_pi - self.d()
+    }
+
+    /// [`rate_match`](Self::rate_match) from packed encoder output, bit-identical: `y` are
+    /// the three streams as written by [`crate::fec::turbo::encode_packed`] with
+    /// `lead = `[`n_null`](Self::n_null) (interleaver-matrix rows, at least
+    /// [`packed_stream_words`](Self::packed_stream_words) words each); `e` receives `E`
+    /// bits, one per byte. The sub-block interleaving is a bit-matrix transpose
+    /// ([`subblock::turbo_w_from_rows`]) into `w` (reusable scratch), and bit selection
+    /// copies contiguous runs of it.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if a stream is too short; [`Error::Unsupported`] if `rv > 3` or
+    /// `E = 0`.
+    pub fn rate_match_packed(
+        &self,
+        y: [&[u32]; 3],
+        rv: usize,
+        e: &mut [u8],
+        w: &mut Vec<u8>,
+    ) -> Result<()> {
+        self.check(rv, 3 * self.d(), e.len())?;
+        let words = self.packed_stream_words();
+        if let Some(short) = y.iter().find(|s| s.len() < words) {
+            return Err(Error::Length {
+                what: "packed rate matching: stream words",
+                expected: words,
+                got: short.len(),
+            });
+        }
+        // The part of w that E reads: one span, unless it wraps around the buffer.
+        let (start, l) = (self.start[rv], self.w_len());
+        let need = if start + e.len() > l {
+            0..3 * self.k_pi
+        } else {
+            self.w_pos(start)..self.w_pos(start + e.len() - 1) + 1
+        };
+        subblock::turbo_w_from_rows(self.rows, y, need, w);
+        for_w_runs(&self.runs, self.start[rv], e.len(), |wp, _, r| {
+            let n = r.len();
+            e[r].copy_from_slice(&w[wp..wp + n]);
+        });
+        Ok(())
+    }
+
     /// Dematch soft bits: add each LLR of `e` (redundancy version `rv`) to its position in
     /// `d_llr` (`d0|d1|d2` order, length `3·(K+4)`). Repeated bits are combined by addition;
     /// positions never transmitted (and filler bits) are left unchanged. Call on a zeroed
@@ -328,6 +443,59 @@ impl TurboRateMatcher {
         self.check(rv, d_llr.len(), e.len())?;
         scatter(&self.w_map, self.start[rv], e, d_llr, |a, b| a + b);
         Ok(())
+    }
+
+    /// Dematch one transmission into `d_llr` (`d0|d1|d2`, length `3·(K+4)`), overwriting
+    /// it: repeated bits are summed, positions never transmitted (fillers, beyond `N_cb`,
+    /// or not reached by `E`) are 0. Bit-identical to [`dematch_add`](Self::dematch_add)
+    /// on a zeroed buffer, but run-wise: the LLRs are summed into the full circular buffer
+    /// `w` (reusable scratch, `K_w + 16` values) in contiguous runs, then deinterleaved by a
+    /// blocked transpose ([`subblock::turbo_w_to_d`]).
+    ///
+    /// # Errors
+    /// As [`rate_match`](Self::rate_match).
+    pub fn dematch(&self, e: &[f32], rv: usize, d_llr: &mut [f32], w: &mut Vec<f32>) -> Result<()> {
+        self.check(rv, d_llr.len(), e.len())?;
+        w.clear();
+        w.resize(self.k_w() + 16, 0.0);
+        for_w_runs(&self.runs, self.start[rv], e.len(), |wp, _, r| {
+            let n = r.len();
+            for (a, &x) in w[wp..wp + n].iter_mut().zip(&e[r]) {
+                *a += x;
+            }
+        });
+        subblock::turbo_w_to_d_f32(self.rows, w, d_llr);
+        Ok(())
+    }
+
+    /// Deinterleave a compacted circular buffer `c` (length [`w_len`](Self::w_len)) to
+    /// `d0|d1|d2` order in `d` (length `3·(K+4)`), converting each value with `conv`;
+    /// positions outside the compacted buffer become 0. `w` is reusable scratch.
+    ///
+    /// # Panics
+    /// If `c` or `d` has the wrong length.
+    pub(crate) fn compacted_to_d<T: Copy>(
+        &self,
+        c: &[T],
+        conv: impl Fn(T) -> f32,
+        w: &mut Vec<f32>,
+        d: &mut [f32],
+    ) {
+        assert_eq!(c.len(), self.w_len(), "compacted_to_d: length");
+        w.resize(self.k_w() + 16, 0.0);
+        // Every position is written once: the runs converted, the gaps (<NULL>s, and the
+        // part of w past N_cb) zeroed.
+        let mut end = 0;
+        for r in self.runs.iter() {
+            let (wp, cp, n) = (r.w as usize, r.c as usize, r.len as usize);
+            w[end..wp].fill(0.0);
+            for (a, &x) in w[wp..wp + n].iter_mut().zip(&c[cp..cp + n]) {
+                *a = conv(x);
+            }
+            end = wp + n;
+        }
+        w[end..].fill(0.0);
+        subblock::turbo_w_to_d_f32(self.rows, w, d);
     }
 
     /// As [`dematch_add`](Self::dematch_add) for fixed-point LLRs with saturating addition
@@ -454,6 +622,80 @@ mod tests {
             s.sort_unstable();
             s.dedup();
             assert_eq!(s.len(), n);
+        }
+    }
+
+    /// The packed rate matcher and the run-wise dematcher equal the index-map gather and
+    /// scatter, over fillers, N_cb limits, every rv and E below and above L.
+    #[test]
+    fn packed_and_runwise_paths_equal_index_maps() {
+        let mut x = 0x1357_9bdfu32;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let (mut w8, mut wf, mut cu) = (Vec::new(), Vec::new(), Vec::new());
+        for &(k, filler, n_cb) in &[
+            (40usize, 0usize, None),
+            (40, 8, None),
+            (104, 16, None),
+            (512, 0, Some(1000usize)),
+            (1056, 0, Some(3000)),
+            (6144, 0, None),
+            (6144, 24, Some(12_000)),
+        ] {
+            let rm = TurboRateMatcher::new(k, filler, n_cb).unwrap();
+            let mut c: Vec<u8> = (0..k).map(|_| (rnd() & 1) as u8).collect();
+            c[..filler].fill(0);
+            let perm = crate::fec::turbo::qpp_permutation(k).unwrap();
+            let mut d = vec![0u8; 3 * rm.d()];
+            crate::fec::turbo::encode_with(&c, &perm, &mut d).unwrap();
+            let packed: Vec<u8> = c
+                .chunks(8)
+                .map(|b| b.iter().fold(0u8, |a, &v| (a << 1) | v))
+                .collect();
+            let words = rm.packed_stream_words();
+            let mut y = vec![0u32; 3 * words];
+            let (y0, rest) = y.split_at_mut(words);
+            let (y1, y2) = rest.split_at_mut(words);
+            crate::fec::turbo::encode_packed(&packed, &perm, rm.n_null(), &mut cu, [y0, y1, y2])
+                .unwrap();
+            let (y0, rest) = y.split_at(words);
+            let (y1, y2) = rest.split_at(words);
+            for rv in 0..NUM_RV {
+                for e_len in [1, 37, rm.w_len() / 3, rm.w_len(), 2 * rm.w_len() + 11] {
+                    let mut want = vec![0u8; e_len];
+                    rm.rate_match(&d, rv, &mut want).unwrap();
+                    let mut got = vec![9u8; e_len];
+                    rm.rate_match_packed([y0, y1, y2], rv, &mut got, &mut w8)
+                        .unwrap();
+                    assert_eq!(got, want, "K={k} F={filler} rv={rv} E={e_len}");
+                    let llr: Vec<f32> = (0..e_len)
+                        .map(|_| (rnd() % 2001) as f32 * 0.01 - 10.0)
+                        .collect();
+                    let mut want = vec![0f32; 3 * rm.d()];
+                    rm.dematch_add(&llr, rv, &mut want).unwrap();
+                    let mut got = vec![7f32; 3 * rm.d()];
+                    rm.dematch(&llr, rv, &mut got, &mut wf).unwrap();
+                    assert!(
+                        got.iter()
+                            .zip(&want)
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "dematch K={k} F={filler} rv={rv} E={e_len}"
+                    );
+                }
+            }
+            let short = vec![0u32; words - 1];
+            let mut e = [0u8; 4];
+            assert!(rm
+                .rate_match_packed([y0, y1, &short], 0, &mut e, &mut w8)
+                .is_err());
+            assert!(rm
+                .rate_match_packed([y0, y1, y2], 4, &mut e, &mut w8)
+                .is_err());
+            assert!(rm.dematch(&[0.0; 4], 0, &mut [0.0; 5], &mut wf).is_err());
         }
     }
 }

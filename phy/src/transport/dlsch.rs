@@ -30,7 +30,9 @@
 //! # References
 //! 3GPP TS 36.212 §5.3.2, §5.1; TS 36.211 §6.3.1.
 
-use super::{CbChain, CbDecoder, EncodeScratch, SoftBufferLimit, TbDecoded, TbSoftBuffer};
+use super::{
+    CbChain, CbDecoder, EncodeScratch, EncodeStages, Lap, SoftBufferLimit, TbDecoded, TbSoftBuffer,
+};
 use crate::modulation::Modulation;
 use crate::sequence::Gold;
 use crate::{Error, Result};
@@ -102,14 +104,40 @@ impl Encoder {
     /// [`Error::Length`] if `tb` is not TBS/8 bytes; [`Error::Unsupported`] for rv > 3,
     /// a TBS that is not a positive multiple of 8, or a `G` not divisible by `N_L·Q_m`.
     pub fn encode(&mut self, tb: &[u8], p: &Params, out: &mut Vec<u8>) -> Result<()> {
+        self.encode_inner(tb, p, out, None)
+    }
+
+    /// [`encode`](Self::encode), adding the time of each stage to `stages` (profiling).
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode).
+    pub fn encode_profiled(
+        &mut self,
+        tb: &[u8],
+        p: &Params,
+        out: &mut Vec<u8>,
+        stages: &mut EncodeStages,
+    ) -> Result<()> {
+        self.encode_inner(tb, p, out, Some(stages))
+    }
+
+    fn encode_inner(
+        &mut self,
+        tb: &[u8],
+        p: &Params,
+        out: &mut Vec<u8>,
+        mut clock: Option<&mut EncodeStages>,
+    ) -> Result<()> {
         if self.cache.as_ref().is_none_or(|(q, _)| q != p) {
             self.cache = Some((p.clone(), p.chain()?));
         }
         let (_, chain) = self.cache.as_ref().expect("set above");
-        chain.encode(tb, p.rv, out, &mut self.scratch)?;
+        chain.encode(tb, p.rv, out, &mut self.scratch, clock.as_deref_mut())?;
+        let mut lap = Lap::start(clock.is_some());
         if let Some(c) = p.c_init {
             Gold::new(c).scramble_bits(out);
         }
+        lap.add(&mut clock, |c| &mut c.scramble_s);
         Ok(())
     }
 }

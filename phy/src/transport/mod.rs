@@ -52,7 +52,7 @@ pub fn bytes_to_bits(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Append the bits of `bytes` (MSB first), one 0/1 per byte, to `out`.
-fn extend_bits(bytes: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn extend_bits(bytes: &[u8], out: &mut Vec<u8>) {
     out.reserve(8 * bytes.len());
     for &b in bytes {
         out.extend_from_slice(&crate::fec::turbo::SPREAD_MSB[usize::from(b)].to_le_bytes());
@@ -128,13 +128,20 @@ impl CbChain {
         })
     }
 
-    /// TB bytes → rate-matched, concatenated bits (G), with reusable buffers `s`.
+    /// TB bytes → rate-matched, concatenated bits (G), with reusable buffers `s`; with
+    /// `clock`, the time of each stage is added to it.
+    ///
+    /// Packed throughout: the CRCs run over bytes (slice-by-8), the turbo encoder reads
+    /// each code block as bytes and writes its three streams as bit rows of the sub-block
+    /// interleaver matrices, rate matching transposes those bit matrices and copies runs
+    /// of the circular buffer into `out` (one bit per byte, the API's form).
     pub fn encode(
         &self,
         tb: &[u8],
         rv: usize,
         out: &mut Vec<u8>,
         s: &mut EncodeScratch,
+        mut clock: Option<&mut EncodeStages>,
     ) -> Result<()> {
         let tbs = self.seg.b - 24;
         if tb.len() * 8 != tbs {
@@ -144,57 +151,104 @@ impl CbChain {
                 got: tb.len(),
             });
         }
-        // TB CRC on the packed bytes, then everything bit-per-byte.
+        let mut lap = Lap::start(clock.is_some());
         let crc = self.crc24a.checksum_bytes(tb);
         s.bytes.clear();
         s.bytes.extend_from_slice(tb);
         s.bytes.extend_from_slice(&crc.to_be_bytes()[1..]);
-        s.b.clear();
-        extend_bits(&s.bytes, &mut s.b);
-        out.clear();
-        out.reserve(self.e.iter().sum());
+        lap.add(&mut clock, |c| &mut c.crc_s);
+        let g: usize = self.e.iter().sum();
+        out.resize(g, 0);
         let seg = &self.seg;
+        let mut off = 0;
         for r in 0..seg.c {
             // Segmentation (36.212 §5.1.2). TBS is a multiple of 8, hence so are B, every
-            // K, L and F: each payload starts on a byte, and the CRC24B is taken from the
-            // packed bytes (leading filler zeros leave a zero-initialised CRC at zero).
+            // K, L and F: each block is whole bytes — filler bytes (zero), the payload
+            // bytes, and the CRC24B taken over the payload bytes (leading filler zeros
+            // leave a zero-initialised CRC at zero).
             let (start, n) = seg.payload_range(r);
+            let payload = &s.bytes[start / 8..(start + n) / 8];
             s.blk.clear();
-            s.blk.resize(seg.filler_of(r), 0);
-            s.blk.extend_from_slice(&s.b[start..start + n]);
+            s.blk.resize(seg.filler_of(r) / 8, 0);
+            s.blk.extend_from_slice(payload);
             if seg.l > 0 {
-                let c = if start % 8 == 0 && n % 8 == 0 {
-                    self.crc24b
-                        .checksum_bytes(&s.bytes[start / 8..(start + n) / 8])
-                } else {
-                    self.crc24b.checksum_bits(&s.b[start..start + n])
-                };
-                s.blk.extend((0..24).rev().map(|i| ((c >> i) & 1) as u8));
+                let c = self.crc24b.checksum_bytes(payload);
+                s.blk.extend_from_slice(&c.to_be_bytes()[1..]);
             }
-            let k = s.blk.len();
-            s.d.resize(3 * (k + 4), 0);
+            lap.add(&mut clock, |c| &mut c.crc_s);
+            let k = 8 * s.blk.len();
+            let rm = &self.rm[r];
             let perm = &self
                 .perms
                 .iter()
                 .find(|(kk, _)| *kk == k)
                 .expect("planned for every block size")
                 .1;
-            turbo::encode_with(&s.blk, perm, &mut s.d)?;
-            let start = out.len();
-            out.resize(start + self.e[r], 0);
-            self.rm[r].rate_match(&s.d, rv, &mut out[start..])?;
+            let words = rm.packed_stream_words();
+            s.y.resize(3 * words, 0);
+            let (y0, rest) = s.y.split_at_mut(words);
+            let (y1, y2) = rest.split_at_mut(words);
+            turbo::encode_packed(&s.blk, perm, rm.n_null(), &mut s.cu, [y0, y1, y2])?;
+            lap.add(&mut clock, |c| &mut c.turbo_s);
+            let (y0, rest) = s.y.split_at(words);
+            let (y1, y2) = rest.split_at(words);
+            let e = &mut out[off..off + self.e[r]];
+            rm.rate_match_packed([y0, y1, y2], rv, e, &mut s.w)?;
+            off += self.e[r];
+            lap.add(&mut clock, |c| &mut c.rate_match_s);
         }
         Ok(())
+    }
+}
+
+/// Time spent per stage of a transport-block encode, seconds (accumulated over calls), for
+/// profiling (`lastmile bench dlsch`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EncodeStages {
+    /// TB CRC24A and code-block CRC24B (with segmentation).
+    pub crc_s: f64,
+    /// Turbo encoding.
+    pub turbo_s: f64,
+    /// Sub-block interleaving, bit collection and selection.
+    pub rate_match_s: f64,
+    /// Scrambling (and, for the UL-SCH, the channel interleaver).
+    pub scramble_s: f64,
+}
+
+/// Stage stopwatch: a no-op unless enabled.
+pub(crate) struct Lap(Option<std::time::Instant>);
+
+impl Lap {
+    pub(crate) fn start(on: bool) -> Self {
+        Lap(on.then(std::time::Instant::now))
+    }
+    /// Add the time since the last lap to the field `f` picks of `clock`.
+    pub(crate) fn add(
+        &mut self,
+        clock: &mut Option<&mut EncodeStages>,
+        f: impl FnOnce(&mut EncodeStages) -> &mut f64,
+    ) {
+        if let (Some(t), Some(c)) = (self.0.as_mut(), clock.as_deref_mut()) {
+            let now = std::time::Instant::now();
+            *f(c) += (now - *t).as_secs_f64();
+            *t = now;
+        }
     }
 }
 
 /// Reusable buffers of [`CbChain::encode`] (no allocation per call once warm).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EncodeScratch {
+    /// TB bytes followed by the CRC24A.
     bytes: Vec<u8>,
-    b: Vec<u8>,
+    /// One code block, packed.
     blk: Vec<u8>,
-    d: Vec<u8>,
+    /// The code block one bit per byte (turbo interleaver gathers).
+    cu: Vec<u8>,
+    /// The three interleaver matrices as bit rows.
+    y: Vec<u32>,
+    /// The circular buffer, one bit per byte.
+    w: Vec<u8>,
 }
 
 /// Per-TB HARQ soft buffers (one per code block), for [`dlsch::Decoder`] and
@@ -237,6 +291,8 @@ pub struct TbDecoded {
 pub(crate) struct CbDecoder {
     decoders: Vec<FixedDecoder>,
     d_llr: Vec<f32>,
+    /// Circular-buffer scratch of the dematcher.
+    w: Vec<f32>,
 }
 
 impl CbDecoder {
@@ -298,14 +354,13 @@ impl CbDecoder {
             let e = &f[off..off + chain.e[r]];
             off += chain.e[r];
             let mut d_llr = std::mem::take(&mut self.d_llr);
-            d_llr.clear();
             d_llr.resize(3 * rm.d(), 0.0);
             match harq.as_deref_mut() {
                 Some(h) => {
                     h.blocks[r].combine(rm, e, rv)?;
                     h.blocks[r].llrs(&mut d_llr)?;
                 }
-                None => rm.dematch_add(e, rv, &mut d_llr)?,
+                None => rm.dematch(e, rv, &mut d_llr, &mut self.w)?,
             }
             let k = seg.k(r);
             let mut bits = vec![0u8; k];
@@ -362,7 +417,7 @@ mod chain_tests {
             let tb: Vec<u8> = (0..tbs / 8).map(|i| (i * 29 + tbs) as u8).collect();
             let mut got = Vec::new();
             chain
-                .encode(&tb, 2, &mut got, &mut EncodeScratch::default())
+                .encode(&tb, 2, &mut got, &mut EncodeScratch::default(), None)
                 .unwrap();
             let mut bits = bytes_to_bits(&tb);
             Crc::new(CrcKind::Crc24A).attach_bits(&mut bits);

@@ -109,7 +109,7 @@ impl Encoder {
             self.cache = Some((p.clone(), p.chain()?, order));
         }
         let (_, chain, order) = self.cache.as_ref().expect("set above");
-        chain.encode(tb, p.rv, &mut self.f, &mut self.scratch)?;
+        chain.encode(tb, p.rv, &mut self.f, &mut self.scratch, None)?;
         let qm = p.modulation.bits_per_symbol();
         out.clear();
         for &j in order {

@@ -192,6 +192,199 @@ pub fn encode_with(c: &[u8], perm: &[u32], d: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
+/// Encode one code block given as packed bytes into packed bit streams, the input form of
+/// the fast rate matcher ([`crate::fec::ratematch::TurboRateMatcher::rate_match_packed`]).
+///
+/// `c` holds the `K` information bits MSB first (`K/8` bytes; every turbo `K` is a multiple
+/// of 8), filler bits as 0; `perm` is [`qpp_permutation`]`(K)`; `scratch` is reused (grown to
+/// `K` bytes). Stream `s` (`d_s`, `K + 4` bits with the tail of 36.212 §5.1.3.2.2) is
+/// written MSB first into `y[s]` starting at bit `lead` (`0..32`); the `lead` bits before it
+/// and every bit after it are zeroed. With `lead = N_D` (the sub-block interleaver's `<NULL>`
+/// count) `y[s]` are the rows of the interleaver matrix, one `u32` per row, column 0 in the
+/// MSB. Each `y[s]` must hold at least `⌈(lead + K + 4)/32⌉` words.
+///
+/// Bit-identical to [`encode_with`] (tested on all 188 sizes).
+///
+/// `perm` must be [`qpp_permutation`]`(K)` (not re-checked per call: entries `≥ K` are
+/// clamped, giving wrong bits but never a panic or an out-of-bounds access).
+///
+/// # Errors
+/// [`Error::Unsupported`] if `8·c.len()` is not a turbo block size or `lead ≥ 32`;
+/// [`Error::Length`] if `perm` or a `y[s]` has the wrong length.
+///
+/// # References
+/// 36.212 §5.1.3.2.
+pub fn encode_packed(
+    c: &[u8],
+    perm: &[u32],
+    lead: usize,
+    scratch: &mut Vec<u8>,
+    y: [&mut [u32]; 3],
+) -> Result<()> {
+    let k = 8 * c.len();
+    if qpp_params(k).is_none() || lead >= 32 {
+        return Err(Error::Unsupported {
+            what: "packed turbo encode: K (a turbo block size) and lead (< 32)",
+            value: format!("K={k} lead={lead}"),
+        });
+    }
+    if perm.len() != k {
+        return Err(Error::Length {
+            what: "turbo encode: QPP permutation",
+            expected: k,
+            got: perm.len(),
+        });
+    }
+    let words = (lead + k + 4).div_ceil(32);
+    for ys in &y {
+        if ys.len() < words {
+            return Err(Error::Length {
+                what: "packed turbo encode: stream words",
+                expected: words,
+                got: ys.len(),
+            });
+        }
+    }
+    // The information bits one per byte (plus 4 bytes of padding for 32-bit gathers), for
+    // the interleaver's gathers.
+    let kb = c.len();
+    const PAD: usize = 16;
+    scratch.clear();
+    scratch.resize(k + 4 + kb + 3 * (kb + 5 + PAD), 0);
+    let (cu, rest) = scratch.split_at_mut(k + 4);
+    for (o, &b) in cu.chunks_exact_mut(8).zip(c) {
+        o.copy_from_slice(&SPREAD_MSB[usize::from(b)].to_le_bytes());
+    }
+    // The interleaved input bytes, then three byte streams, each with four leading zero
+    // bytes (for the lead shift), the tail nibble and padding: s0 = c, s1 = parity 1,
+    // s2 = parity 2.
+    let (ci, rest) = rest.split_at_mut(kb);
+    let (s0, rest) = rest.split_at_mut(kb + 5 + PAD);
+    let (s1, s2) = rest.split_at_mut(kb + 5 + PAD);
+    s0[4..4 + kb].copy_from_slice(c);
+    interleave_bytes(cu, perm, ci);
+    // The constituent code is linear over GF(2): eight steps from state s with input byte u
+    // give next = A(s) ⊕ N(u) and parity = P(s) ⊕ Q(u). Only the state recursion is
+    // serial, and its step is a 3-bit map read from a register constant; the parity bytes
+    // are then independent lookups. s1/s2 first receive the state before each byte.
+    let (mut st1, mut st2) = (0u8, 0u8);
+    for ((&u, &v), (p1, p2)) in c
+        .iter()
+        .zip(ci.iter())
+        .zip(s1[4..4 + kb].iter_mut().zip(s2[4..4 + kb].iter_mut()))
+    {
+        *p1 = st1;
+        *p2 = st2;
+        st1 = zero_input_next(st1) ^ ZS_NEXT[usize::from(u)];
+        st2 = zero_input_next(st2) ^ ZS_NEXT[usize::from(v)];
+    }
+    for ((&u, &v), (p1, p2)) in c
+        .iter()
+        .zip(ci.iter())
+        .zip(s1[4..4 + kb].iter_mut().zip(s2[4..4 + kb].iter_mut()))
+    {
+        *p1 = ZI_PAR[usize::from(*p1 & 7)] ^ ZS_PAR[usize::from(u)];
+        *p2 = ZI_PAR[usize::from(*p2 & 7)] ^ ZS_PAR[usize::from(v)];
+    }
+    // Tails, [x_K, z_K, x_K+1, z_K+1, x_K+2, z_K+2] per encoder, mapped as in `encode_with`.
+    let t1 = tail_bits(&mut st1);
+    let t2 = tail_bits(&mut st2);
+    let nib = |a: u8, b: u8, c: u8, d: u8| a << 7 | b << 6 | c << 5 | d << 4;
+    s0[4 + kb] = nib(t1[0], t1[3], t2[0], t2[3]);
+    s1[4 + kb] = nib(t1[1], t1[4], t2[1], t2[4]);
+    s2[4 + kb] = nib(t1[2], t1[5], t2[2], t2[5]);
+    let [y0, y1, y2] = y;
+    let nbits = k + 4;
+    shift_into_words(s0, lead, nbits, y0);
+    shift_into_words(s1, lead, nbits, y1);
+    shift_into_words(s2, lead, nbits, y2);
+    Ok(())
+}
+
+/// `out` = `lead` zero bits, then the `nbits` bits of `src[4..]` (MSB first), then zeros.
+/// `src` has four leading zero bytes and at least eight bytes after the data.
+fn shift_into_words(src: &[u8], lead: usize, nbits: usize, out: &mut [u32]) {
+    let words = (lead + nbits).div_ceil(32);
+    // Output bit q is source bit q − lead, i.e. bit q − lead + 32 of `src`.
+    for (i, o) in out[..words].iter_mut().enumerate() {
+        let pos = 32 * i + 32 - lead;
+        let (byte, sh) = (pos / 8, pos % 8);
+        let x = u64::from_be_bytes(src[byte..byte + 8].try_into().expect("8 bytes"));
+        *o = ((x << sh) >> 32) as u32;
+    }
+    // Clear the bits past the data in the last word, and every later word.
+    let end = lead + nbits;
+    if !end.is_multiple_of(32) {
+        out[words - 1] &= !0u32 << (32 - end % 32);
+    }
+    out[words..].fill(0);
+}
+
+/// `out[j]` = the bits `cu[perm[8j..8j+8]]` packed MSB first (`cu`: one 0/1 bit per byte,
+/// `K + 4` bytes, the last 4 padding; `perm.len() = K`). Entries `≥ K` are clamped to
+/// `K − 1` (never out of bounds, whatever `perm` holds).
+fn interleave_bytes(cu: &[u8], perm: &[u32], out: &mut [u8]) {
+    assert!(cu.len() >= perm.len() + 4 && out.len() * 8 == perm.len() && !perm.is_empty());
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 was detected just above; the length and index contracts are those
+        // of `interleave_bytes_avx2`, which its caller `encode_packed` establishes.
+        unsafe { interleave_bytes_avx2(cu, perm, out) };
+        return;
+    }
+    interleave_bytes_portable(cu, perm, out);
+}
+
+/// Portable body of [`interleave_bytes`] (the oracle of the SIMD one).
+fn interleave_bytes_portable(cu: &[u8], perm: &[u32], out: &mut [u8]) {
+    let last = perm.len() - 1;
+    for (o, p) in out.iter_mut().zip(perm.chunks_exact(8)) {
+        let v = u64::from_le_bytes(std::array::from_fn(|t| cu[(p[t] as usize).min(last)]));
+        *o = pack8_msb_first(v & BYTE_LSBS);
+    }
+}
+
+/// AVX2 body of [`interleave_bytes`]: eight 32-bit gathers per output byte (the low byte of
+/// each gathered word is the wanted bit), the indices reversed so that `movemask` yields
+/// the byte MSB first.
+///
+/// # Safety
+/// The CPU must support AVX2; `cu.len() ≥ perm.len() + 4 > 4` (indices are clamped to
+/// `perm.len() − 1` and every gather reads four bytes from there), `out.len() · 8 ≤
+/// perm.len()`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn interleave_bytes_avx2(cu: &[u8], perm: &[u32], out: &mut [u8]) {
+    use std::arch::x86_64::*;
+    let rev = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    let last = _mm256_set1_epi32((perm.len() - 1) as i32);
+    let base = cu.as_ptr().cast::<i32>();
+    for (o, p) in out.iter_mut().zip(perm.chunks_exact(8)) {
+        // SAFETY: `p` is 8 u32s (32 bytes, unaligned load allowed); after the unsigned
+        // clamp each gather reads cu[i..i + 4] with i ≤ K − 1, in bounds as cu has K + 4
+        // bytes (contract).
+        let idx = unsafe { _mm256_loadu_si256(p.as_ptr().cast()) };
+        let idx = _mm256_min_epu32(idx, last);
+        let idx = _mm256_permutevar8x32_epi32(idx, rev);
+        let v = unsafe { _mm256_i32gather_epi32::<1>(base, idx) };
+        let m = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(v)));
+        *o = m as u8;
+    }
+}
+
+/// The three tail steps from state `s`: `[x_K, z_K, x_K+1, z_K+1, x_K+2, z_K+2]`.
+fn tail_bits(s: &mut u8) -> [u8; 6] {
+    let mut xz = [0u8; 6];
+    for j in 0..3 {
+        let x = tail_input(*s);
+        let (z, n) = rsc_step(*s, x);
+        *s = n;
+        xz[2 * j] = x;
+        xz[2 * j + 1] = z;
+    }
+    xz
+}
+
 /// The low bit of every byte of a `u64`.
 const BYTE_LSBS: u64 = 0x0101_0101_0101_0101;
 
@@ -222,6 +415,57 @@ static RSC8: [u16; 8 * 256] = {
     }
     t
 };
+
+/// Zero-state response of eight encoder steps to input byte `u` (first bit in the MSB):
+/// the next state.
+static ZS_NEXT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut u = 0;
+    while u < 256 {
+        t[u] = (RSC8[u] & 7) as u8;
+        u += 1;
+    }
+    t
+};
+
+/// Zero-state response of eight encoder steps to input byte `u`: the parity byte.
+static ZS_PAR: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut u = 0;
+    while u < 256 {
+        t[u] = (RSC8[u] >> 3) as u8;
+        u += 1;
+    }
+    t
+};
+
+/// Zero-input response of eight encoder steps from state `s`: the parity byte.
+static ZI_PAR: [u8; 8] = {
+    let mut t = [0u8; 8];
+    let mut s = 0;
+    while s < 8 {
+        t[s] = (RSC8[s << 8] >> 3) as u8;
+        s += 1;
+    }
+    t
+};
+
+/// Zero-input next states after eight steps, state `s` in bits `4s..4s+3`.
+const ZI_NEXT: u32 = {
+    let mut c = 0u32;
+    let mut s = 0;
+    while s < 8 {
+        c |= ((RSC8[s << 8] & 7) as u32) << (4 * s);
+        s += 1;
+    }
+    c
+};
+
+/// The state eight zero-input steps after `s` (a register shift, no memory access).
+#[inline(always)]
+fn zero_input_next(s: u8) -> u8 {
+    ((ZI_NEXT >> (4 * u32::from(s & 7))) & 7) as u8
+}
 
 /// `SPREAD_MSB[b]`: the bits of `b`, MSB first, as eight 0/1 bytes (little-endian `u64`).
 pub(crate) static SPREAD_MSB: [u64; 256] = {
@@ -352,6 +596,73 @@ mod tests {
                     "K={k} i={i}"
                 );
             }
+        }
+    }
+
+    /// The packed encoder equals the byte-per-bit one on all 188 sizes, at several leads.
+    #[test]
+    fn packed_encoder_matches_unpacked() {
+        let mut x = 0x2545_f491u32;
+        let mut scratch = Vec::new();
+        for (n, k) in block_sizes().enumerate() {
+            let c: Vec<u8> = (0..k)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x & 1) as u8
+                })
+                .collect();
+            let perm = qpp_permutation(k).unwrap();
+            let mut d = vec![0u8; 3 * (k + 4)];
+            encode_with(&c, &perm, &mut d).unwrap();
+            let packed: Vec<u8> = c
+                .chunks(8)
+                .map(|b| b.iter().fold(0u8, |a, &v| (a << 1) | v))
+                .collect();
+            let lead = (n * 7) % 32;
+            let words = (lead + k + 4).div_ceil(32) + 1;
+            let mut y = vec![vec![0xdead_beefu32; words]; 3];
+            let [a, b, cc] = &mut y[..] else {
+                unreachable!()
+            };
+            encode_packed(&packed, &perm, lead, &mut scratch, [a, b, cc]).unwrap();
+            for s in 0..3 {
+                for i in 0..32 * words {
+                    let bit = (y[s][i / 32] >> (31 - i % 32)) & 1;
+                    let want = if i >= lead && i < lead + k + 4 {
+                        u32::from(d[s * (k + 4) + i - lead])
+                    } else {
+                        0
+                    };
+                    assert_eq!(bit, want, "K={k} lead={lead} stream {s} bit {i}");
+                }
+            }
+        }
+        let mut y = [vec![0u32; 10], vec![0u32; 10], vec![0u32; 10]];
+        let [a, b, cc] = &mut y;
+        assert!(encode_packed(&[0; 5], &[0; 40], 32, &mut scratch, [a, b, cc]).is_err());
+        assert!(encode_packed(&[0; 5], &[0; 39], 0, &mut scratch, [a, b, cc]).is_err());
+        assert!(encode_packed(&[0; 6], &[0; 48], 0, &mut scratch, [a, b, cc]).is_ok());
+        // A wrong permutation gives wrong bits, never a panic or an out-of-bounds read.
+        assert!(encode_packed(&[0; 6], &[u32::MAX; 48], 0, &mut scratch, [a, b, cc]).is_ok());
+        let mut short = [0u32; 1];
+        assert!(encode_packed(&[0; 6], &[0; 48], 0, &mut scratch, [a, b, &mut short]).is_err());
+    }
+
+    /// The dispatched (AVX2 where present) interleaver gather equals the portable one.
+    #[test]
+    fn interleave_bytes_dispatch_equals_portable() {
+        for k in [40usize, 1056, 6144] {
+            let perm = qpp_permutation(k).unwrap();
+            let mut cu: Vec<u8> = (0..k + 4)
+                .map(|i| ((i * 7 + i / 3) % 3 == 0) as u8)
+                .collect();
+            cu[k..].fill(0xff);
+            let (mut a, mut b) = (vec![0u8; k / 8], vec![1u8; k / 8]);
+            interleave_bytes(&cu, &perm, &mut a);
+            interleave_bytes_portable(&cu, &perm, &mut b);
+            assert_eq!(a, b, "K={k}");
         }
     }
 
