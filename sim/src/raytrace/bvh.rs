@@ -1,7 +1,9 @@
 //! Bounding-volume hierarchy over the scene triangles.
 //!
 //! * Build: top-down, binned surface-area heuristic (12 bins on every axis, Wald 2007), leaves
-//!   of at most four triangles.
+//!   of at most four triangles; the two halves of every split above 16 K triangles are built
+//!   in parallel (`rayon::join`) and spliced in depth-first order, so the tree is the same as
+//!   the sequential build's.
 //! * Nodes: the binary tree (32-byte nodes) is collapsed into a four-wide tree whose nodes
 //!   hold their children's boxes in structure-of-arrays form (128 bytes, two cache lines):
 //!   one node visit slab-tests four boxes in vector lanes and halves the depth.
@@ -20,6 +22,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::geom::Vec3;
+use rayon::prelude::*;
 
 const LEAF_MAX: usize = 4;
 const BINS: usize = 12;
@@ -108,6 +111,24 @@ pub struct Tri4 {
     e1: [[f32; 4]; 3],
     e2: [[f32; 4]; 3],
     id: [u32; 4],
+}
+
+/// Traversal stack of [`Bvh::closest_in`]: 128 entries of (node, entry distance), 1 KiB.
+/// Make one per thread and reuse it for many rays; its contents between calls are irrelevant.
+#[derive(Debug, Clone)]
+pub struct TraversalStack([(u32, f32); 128]);
+
+impl TraversalStack {
+    /// An empty stack.
+    pub fn new() -> Self {
+        TraversalStack([(0, 0.0); 128])
+    }
+}
+
+impl Default for TraversalStack {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A ray in scene coordinates (single precision, as the BVH stores its triangles).
@@ -200,50 +221,100 @@ impl Aabb {
     }
 }
 
-struct Builder<'a> {
-    boxes: Vec<Aabb>,
-    cent: Vec<[f32; 3]>,
-    idx: Vec<u32>,
-    nodes: Vec<Node>,
-    packets: Vec<Tri4>,
+/// Read-only inputs of the build, shared by the parallel subtree builds.
+struct Ctx<'a> {
+    boxes: &'a [Aabb],
+    cent: &'a [[f32; 3]],
     verts: &'a [[f32; 3]],
     tris: &'a [[u32; 3]],
 }
 
-impl Builder<'_> {
-    fn build(&mut self, start: usize, end: usize) -> usize {
-        let me = self.nodes.len();
+/// A subtree in depth-first order (node 0 is its root; the left child of an inner node is
+/// the next node). Links are local: inner `link` indexes `nodes`, leaf `link` `packets`.
+#[derive(Default)]
+struct Sub {
+    nodes: Vec<Node>,
+    packets: Vec<Tri4>,
+}
+
+/// Subtrees over fewer triangles than this are built on one thread.
+const PAR_MIN: usize = 16_384;
+
+impl Ctx<'_> {
+    fn bounds(&self, idx: &[u32]) -> (Aabb, Aabb) {
         let mut bounds = Aabb::EMPTY;
         let mut cb = Aabb::EMPTY;
-        for &i in &self.idx[start..end] {
+        for &i in idx {
             bounds.grow(&self.boxes[i as usize]);
             cb.grow_point(self.cent[i as usize]);
         }
-        self.nodes.push(Node {
+        (bounds, cb)
+    }
+
+    /// Build the subtree over `idx` (reordered in place). Large ranges split on the calling
+    /// thread and build their two halves with `rayon::join`; the result is the same node and
+    /// packet order as the sequential depth-first build.
+    fn build_par(&self, idx: &mut [u32]) -> Sub {
+        if idx.len() < PAR_MIN {
+            let mut sub = Sub::default();
+            self.build_seq(idx, &mut sub);
+            return sub;
+        }
+        let (bounds, cb) = self.bounds(idx);
+        let (axis, mid) = self.split(idx, &cb);
+        let (l, r) = idx.split_at_mut(mid);
+        let (ls, rs) = rayon::join(|| self.build_par(l), || self.build_par(r));
+        let mut nodes = Vec::with_capacity(1 + ls.nodes.len() + rs.nodes.len());
+        nodes.push(Node {
+            min: bounds.min,
+            link: (1 + ls.nodes.len()) as u32,
+            max: bounds.max,
+            count: INNER | axis as u32,
+        });
+        let relocate = |nodes: &mut Vec<Node>, sub: &[Node], dn: u32, dp: u32| {
+            nodes.extend(sub.iter().map(|n| {
+                let mut n = *n;
+                n.link += if n.count & INNER != 0 { dn } else { dp };
+                n
+            }));
+        };
+        relocate(&mut nodes, &ls.nodes, 1, 0);
+        let (dn, dp) = (1 + ls.nodes.len() as u32, ls.packets.len() as u32);
+        relocate(&mut nodes, &rs.nodes, dn, dp);
+        let mut packets = ls.packets;
+        packets.extend_from_slice(&rs.packets);
+        Sub { nodes, packets }
+    }
+
+    fn build_seq(&self, idx: &mut [u32], out: &mut Sub) -> usize {
+        let me = out.nodes.len();
+        let (bounds, cb) = self.bounds(idx);
+        out.nodes.push(Node {
             min: bounds.min,
             link: 0,
             max: bounds.max,
             count: 0,
         });
-        let n = end - start;
+        let n = idx.len();
         if n <= LEAF_MAX {
-            self.nodes[me].link = self.packets.len() as u32;
-            self.nodes[me].count = n as u32;
-            let p = self.pack(start, end);
-            self.packets.push(p);
+            out.nodes[me].link = out.packets.len() as u32;
+            out.nodes[me].count = n as u32;
+            let p = self.pack(idx);
+            out.packets.push(p);
             return me;
         }
-        let (axis, mid) = self.split(start, end, &cb);
-        let _left = self.build(start, mid);
-        let right = self.build(mid, end);
-        self.nodes[me].link = right as u32;
-        self.nodes[me].count = INNER | axis as u32;
+        let (axis, mid) = self.split(idx, &cb);
+        let (l, r) = idx.split_at_mut(mid);
+        let _left = self.build_seq(l, out);
+        let right = self.build_seq(r, out);
+        out.nodes[me].link = right as u32;
+        out.nodes[me].count = INNER | axis as u32;
         me
     }
 
-    /// Binned SAH split; returns (axis, partition index).
-    fn split(&mut self, start: usize, end: usize, cb: &Aabb) -> (usize, usize) {
-        let n = end - start;
+    /// Binned SAH split of `idx` (reordered in place); returns (axis, partition index).
+    fn split(&self, idx: &mut [u32], cb: &Aabb) -> (usize, usize) {
+        let n = idx.len();
         let mut best = (f32::INFINITY, 0usize, 0usize); // cost, axis, bin boundary
         for axis in 0..3 {
             let (lo, hi) = (cb.min[axis], cb.max[axis]);
@@ -253,7 +324,7 @@ impl Builder<'_> {
             let scale = BINS as f32 / (hi - lo);
             let mut bb = [Aabb::EMPTY; BINS];
             let mut cnt = [0u32; BINS];
-            for &i in &self.idx[start..end] {
+            for &i in idx.iter() {
                 let b = (((self.cent[i as usize][axis] - lo) * scale) as usize).min(BINS - 1);
                 cnt[b] += 1;
                 bb[b].grow(&self.boxes[i as usize]);
@@ -283,18 +354,17 @@ impl Builder<'_> {
             let axis = best.1;
             let (lo, hi) = (cb.min[axis], cb.max[axis]);
             let scale = BINS as f32 / (hi - lo);
-            let cent = &self.cent;
-            let slice = &mut self.idx[start..end];
+            let cent = self.cent;
             let mut l = 0;
-            for k in 0..slice.len() {
-                let b = (((cent[slice[k] as usize][axis] - lo) * scale) as usize).min(BINS - 1);
+            for k in 0..n {
+                let b = (((cent[idx[k] as usize][axis] - lo) * scale) as usize).min(BINS - 1);
                 if b < best.2 {
-                    slice.swap(l, k);
+                    idx.swap(l, k);
                     l += 1;
                 }
             }
             if l > 0 && l < n {
-                return (axis, start + l);
+                return (axis, l);
             }
         }
         // All centroids coincide (or binning failed): split by count on the widest axis.
@@ -305,15 +375,15 @@ impl Builder<'_> {
                     .unwrap_or(std::cmp::Ordering::Equal)
             })
             .unwrap_or(0);
-        (axis, start + n / 2)
+        (axis, n / 2)
     }
 
-    fn pack(&self, start: usize, end: usize) -> Tri4 {
+    fn pack(&self, idx: &[u32]) -> Tri4 {
         let mut p = Tri4 {
             id: [u32::MAX; 4],
             ..Tri4::default()
         };
-        for (lane, &t) in self.idx[start..end].iter().enumerate() {
+        for (lane, &t) in idx.iter().enumerate() {
             let [a, b, c] = self.tris[t as usize];
             let (v0, v1, v2) = (
                 self.verts[a as usize],
@@ -338,33 +408,35 @@ impl Bvh {
     /// If a triangle indexes past `verts` or there are more than `u32::MAX / 2` triangles.
     pub fn build(verts: &[[f32; 3]], tris: &[[u32; 3]]) -> Bvh {
         assert!(tris.len() < (u32::MAX / 2) as usize, "too many triangles");
-        let mut boxes = Vec::with_capacity(tris.len());
-        let mut cent = Vec::with_capacity(tris.len());
-        for t in tris {
-            let mut b = Aabb::EMPTY;
-            for &v in t {
-                b.grow_point(verts[v as usize]);
-            }
-            cent.push([
-                0.5 * (b.min[0] + b.max[0]),
-                0.5 * (b.min[1] + b.max[1]),
-                0.5 * (b.min[2] + b.max[2]),
-            ]);
-            boxes.push(b);
-        }
-        let mut bld = Builder {
-            boxes,
-            cent,
-            idx: (0..tris.len() as u32).collect(),
-            nodes: Vec::with_capacity(tris.len() / 2 + 1),
-            packets: Vec::with_capacity(tris.len() / 3 + 1),
+        let (boxes, cent): (Vec<Aabb>, Vec<[f32; 3]>) = tris
+            .par_iter()
+            .map(|t| {
+                let mut b = Aabb::EMPTY;
+                for &v in t {
+                    b.grow_point(verts[v as usize]);
+                }
+                let c = [
+                    0.5 * (b.min[0] + b.max[0]),
+                    0.5 * (b.min[1] + b.max[1]),
+                    0.5 * (b.min[2] + b.max[2]),
+                ];
+                (b, c)
+            })
+            .unzip();
+        let ctx = Ctx {
+            boxes: &boxes,
+            cent: &cent,
             verts,
             tris,
         };
-        if !tris.is_empty() {
-            bld.build(0, tris.len());
-        }
-        let (bin, mut packets) = (bld.nodes, bld.packets);
+        let mut idx: Vec<u32> = (0..tris.len() as u32).collect();
+        let sub = if tris.is_empty() {
+            Sub::default()
+        } else {
+            ctx.build_par(&mut idx)
+        };
+        drop((boxes, cent, idx));
+        let (bin, mut packets) = (sub.nodes, sub.packets);
         packets.shrink_to_fit();
         let mut nodes = Vec::with_capacity(bin.len() / 3 + 1);
         let root = if bin.is_empty() {
@@ -435,12 +507,25 @@ impl Bvh {
 
     /// Closest hit with `tmin < t < tmax`, skipping triangle `skip` (use `u32::MAX` for none).
     pub fn closest(&self, r: &Ray, tmin: f32, tmax: f32, skip: u32) -> Option<Hit> {
+        self.closest_in(r, tmin, tmax, skip, &mut TraversalStack::new())
+    }
+
+    /// [`Bvh::closest`] with a caller-owned traversal stack, reused across rays so that no
+    /// per-ray stack initialisation is paid (the ray loops of the SBR launcher).
+    pub fn closest_in(
+        &self,
+        r: &Ray,
+        tmin: f32,
+        tmax: f32,
+        skip: u32,
+        stack: &mut TraversalStack,
+    ) -> Option<Hit> {
         let mut best = Hit {
             t: tmax,
             tri: u32::MAX,
             normal: [0.0; 3],
         };
-        self.traverse(r, tmin, tmax, |p, tmax_now| {
+        self.traverse(r, tmin, tmax, stack, |p, tmax_now| {
             let (t, lane) = intersect4(p, r, tmin, tmax_now, skip);
             if lane < 4 && t < best.t {
                 let (e1, e2) = (
@@ -465,7 +550,7 @@ impl Bvh {
     /// Whether anything blocks the ray for `tmin < t < tmax`, skipping triangle `skip`.
     pub fn occluded(&self, r: &Ray, tmin: f32, tmax: f32, skip: u32) -> bool {
         let mut hit = false;
-        self.traverse(r, tmin, tmax, |p, tmax_now| {
+        self.traverse(r, tmin, tmax, &mut TraversalStack::new(), |p, tmax_now| {
             let (_, lane) = intersect4(p, r, tmin, tmax_now, skip);
             hit = lane < 4;
             (tmax_now, hit)
@@ -496,6 +581,7 @@ impl Bvh {
         r: &Ray,
         tmin: f32,
         tmax: f32,
+        stack: &mut TraversalStack,
         mut leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
     ) {
         if self.root == EMPTY
@@ -503,7 +589,7 @@ impl Bvh {
         {
             return;
         }
-        let mut stack = [(0u32, 0f32); 128];
+        let stack = &mut stack.0;
         let mut sp = 0usize;
         let mut cur = self.root;
         let mut tmax = tmax;
@@ -516,18 +602,22 @@ impl Bvh {
                 tmax = t;
             } else {
                 let n = &self.nodes[cur as usize];
-                let mut te = [0f32; 4];
-                for l in 0..4 {
-                    let mut t0 = tmin;
-                    let mut t1 = tmax;
-                    for a in 0..3 {
+                // Axes outer, lanes inner: the four slab tests run in vector lanes; each
+                // lane's arithmetic (and so its result) is that of the scalar slab test.
+                let mut t0 = [tmin; 4];
+                let mut t1 = [tmax; 4];
+                for a in 0..3 {
+                    for l in 0..4 {
                         let ta = (n.min[a][l] - r.o[a]) * r.inv[a];
                         let tb = (n.max[a][l] - r.o[a]) * r.inv[a];
-                        t0 = t0.max(ta.min(tb));
-                        t1 = t1.min(ta.max(tb));
+                        t0[l] = t0[l].max(ta.min(tb));
+                        t1[l] = t1[l].min(ta.max(tb));
                     }
+                }
+                let mut te = [0f32; 4];
+                for l in 0..4 {
                     // NaN on a miss: `NaN <= tmax` is false even for an infinite `tmax`.
-                    te[l] = if t0 <= t1 { t0 } else { f32::NAN };
+                    te[l] = if t0[l] <= t1[l] { t0[l] } else { f32::NAN };
                 }
                 let mut hits = [(0u32, 0f32); 4];
                 let mut nh = 0;
