@@ -4,7 +4,7 @@
 //! a 30 km-radius coverage map at 100 m.
 //!
 //! JSON keys: `rays_per_s`, `triangles`, `threads`, `peak_rss_mb` (the contract), and
-//! `rays`, `max_depth`, `segments_per_s`, `receivers`, `dem_s` (synthesising the tile),
+//! `rays`, `max_depth`, `accel` (`--accel bvh|grid`), `segments_per_s`, `receivers`, `dem_s` (synthesising the tile),
 //! `scene_build_s` / `scene_build_cpu_s` (mesh and BVH: wall and process CPU seconds),
 //! `trace_s` / `trace_cpu_s` (the timed SBR launch alone), `rays_per_cpu_s`,
 //! `coverage_radius_km`, `coverage_resolution_m`, `coverage_pixels`, `coverage_s`,
@@ -29,6 +29,9 @@ pub struct Args {
     /// Skip the coverage-map timing.
     #[arg(long)]
     no_coverage: bool,
+    /// First-hit accelerator of the SBR launch: the BVH, or the height-field grid walk.
+    #[arg(long, value_parser = ["bvh", "grid"], default_value = "bvh")]
+    accel: String,
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), 0 where unknown.
@@ -84,7 +87,11 @@ fn bench(a: &Args) -> CmdResult {
         ..SceneOptions::default()
     };
     let (t, c) = (std::time::Instant::now(), cpu_s());
-    let scene = Scene::from_dem(&dem, lat0, lon0, 20_000.0, &opts).map_err(CliError::runtime)?;
+    let mut scene =
+        Scene::from_dem(&dem, lat0, lon0, 20_000.0, &opts).map_err(CliError::runtime)?;
+    if a.accel == "grid" {
+        scene = scene.with_grid_accel().map_err(CliError::runtime)?;
+    }
     let (build_s, build_cpu_s) = (t.elapsed().as_secs_f64(), cpu_s() - c);
     let tx = scene
         .locate(&Site::agl(0.0, 0.0, h_tx), "TX")
@@ -144,6 +151,7 @@ fn bench(a: &Args) -> CmdResult {
             "peak_rss_mb": peak_rss_mb(),
             "rays": stats.rays,
             "max_depth": a.max_depth,
+            "accel": a.accel,
             "segments_per_s": stats.segments as f64 / dt,
             "receivers": rxs.len(),
             "dem_s": dem_s,

@@ -776,6 +776,22 @@ pub fn sbr_chains_cap(
     })
 }
 
+/// Launch directions `dir(i)`, `i ∈ [lo, hi)`, in the order they are traced: sorted by
+/// azimuth. Consecutive Fibonacci points lie in a thin band of elevation but 137.5° apart in
+/// azimuth; sorted, neighbouring rays are a fraction of a degree apart and walk the same
+/// BVH nodes and triangles while they are in cache. The set of rays, and so every result,
+/// is unchanged.
+fn launch_order(lo: u64, hi: u64, dir: &impl Fn(u64) -> [f32; 3]) -> Vec<[f32; 3]> {
+    let mut v: Vec<(f32, [f32; 3])> = (lo..hi)
+        .map(|i| {
+            let d = dir(i);
+            (d[1].atan2(d[0]), d)
+        })
+        .collect();
+    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    v.into_iter().map(|(_, d)| d).collect()
+}
+
 fn chains_from(
     scene: &Scene,
     tx: Vec3,
@@ -784,7 +800,6 @@ fn chains_from(
     dir: impl Fn(u64) -> [f32; 3] + Sync,
 ) -> Vec<Vec<u32>> {
     const CHUNK: u64 = 8192;
-    let bvh = &scene.bvh;
     let o0 = tx.to_f32();
     let max_depth = max_depth.min(8);
     let nchunks = rays.div_ceil(CHUNK);
@@ -793,14 +808,14 @@ fn chains_from(
         .map(|c| {
             let mut set = HashSet::new();
             let mut stack = TraversalStack::new();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(rays) {
+            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
                 let mut o = o0;
-                let mut d = dir(i);
+                let mut d = d0;
                 let mut skip = u32::MAX;
                 let mut seq = [u32::MAX; 8];
                 for depth in 0..max_depth {
                     let Some(h) =
-                        bvh.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack)
+                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack)
                     else {
                         break;
                     };
@@ -919,7 +934,6 @@ pub fn sbr_run(
     max_depth: usize,
 ) -> (Vec<Vec<Vec<u32>>>, SbrStats) {
     const CHUNK: u64 = 8192;
-    let bvh = &scene.bvh;
     let alpha = (4.0 * std::f64::consts::PI / rays.max(1) as f64).sqrt();
     let k_rs = (alpha / 3f64.sqrt()) as f32;
     let rx = RxSpheres::new(rxs);
@@ -933,15 +947,16 @@ pub fn sbr_run(
             let mut segs = 0u64;
             let mut seq = [u32::MAX; 8];
             let mut stack = TraversalStack::new();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(rays) {
+            let dir = |i| fibonacci_direction(i, rays);
+            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
                 let mut o = o0;
-                let mut d = fibonacci_direction(i, rays);
+                let mut d = d0;
                 let mut skip = u32::MAX;
                 let mut travelled = 0f32;
                 for depth in 0..=max_depth {
                     segs += 1;
                     let hit =
-                        bvh.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack);
+                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack);
                     let seg_len = hit.map_or(f32::INFINITY, |h| h.t);
                     if depth > 0 {
                         let mut s = [u32::MAX; 8];
