@@ -1,5 +1,6 @@
 //! Ray-tracer hot paths: SBR rays/s on the peer tile's 40 × 40 km mesh (depth 3, 40
-//! receivers), BVH build, and the vertical-plane coverage tracer per pixel.
+//! receivers) with the BVH and with the height-field grid walk, BVH build, and the
+//! vertical-plane coverage tracer per pixel.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use lastmile_sim::propagation::Polarization;
@@ -34,6 +35,11 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(rays));
     g.bench_function("sbr_depth3_40rx_peer40km", |b| {
         b.iter(|| sbr_run(&scene, tx, &rxs, rays, 3))
+    });
+    // The same launch with the height-field grid walk instead of the BVH (same hits).
+    let grid = scene.clone().with_grid_accel().unwrap();
+    g.bench_function("sbr_depth3_40rx_peer40km_grid", |b| {
+        b.iter(|| sbr_run(&grid, tx, &rxs, rays, 3))
     });
 
     let hf = scene.heightfield.clone();

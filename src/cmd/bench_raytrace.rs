@@ -4,8 +4,11 @@
 //! a 30 km-radius coverage map at 100 m.
 //!
 //! JSON keys: `rays_per_s`, `triangles`, `threads`, `peak_rss_mb` (the contract), and
-//! `rays`, `max_depth`, `segments_per_s`, `receivers`, `scene_build_s`,
-//! `coverage_radius_km`, `coverage_resolution_m`, `coverage_pixels`, `coverage_s`.
+//! `rays`, `max_depth`, `accel` (`--accel bvh|grid`), `segments_per_s`, `receivers`, `dem_s` (synthesising the tile),
+//! `scene_build_s` / `scene_build_cpu_s` (mesh and BVH: wall and process CPU seconds),
+//! `trace_s` / `trace_cpu_s` (the timed SBR launch alone), `rays_per_cpu_s`,
+//! `coverage_radius_km`, `coverage_resolution_m`, `coverage_pixels`, `coverage_s`,
+//! `coverage_cpu_s`. The CPU-second figures make runs on a shared machine comparable.
 
 use super::{CliError, CmdResult};
 use sim::propagation::Polarization;
@@ -26,6 +29,9 @@ pub struct Args {
     /// Skip the coverage-map timing.
     #[arg(long)]
     no_coverage: bool,
+    /// First-hit accelerator of the SBR launch: the BVH, or the height-field grid walk.
+    #[arg(long, value_parser = ["bvh", "grid"], default_value = "bvh")]
+    accel: String,
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), 0 where unknown.
@@ -39,6 +45,22 @@ fn peak_rss_mb() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU seconds (user + system, all threads) this process has used so far, from
+/// `/proc/self/stat` (clock ticks of 1/100 s); NaN where unknown.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ut = f.get(11)?.parse::<f64>().ok()?;
+            let st = f.get(12)?.parse::<f64>().ok()?;
+            Some((ut + st) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -59,12 +81,18 @@ fn bench(a: &Args) -> CmdResult {
     let (lat0, lon0, h_tx) = synthetic::PEER_TX;
     let t = std::time::Instant::now();
     let dem = synthetic::dem();
+    let dem_s = t.elapsed().as_secs_f64();
     let opts = SceneOptions {
         earth: EarthModel::Flat,
         ..SceneOptions::default()
     };
-    let scene = Scene::from_dem(&dem, lat0, lon0, 20_000.0, &opts).map_err(CliError::runtime)?;
-    let build_s = t.elapsed().as_secs_f64();
+    let (t, c) = (std::time::Instant::now(), cpu_s());
+    let mut scene =
+        Scene::from_dem(&dem, lat0, lon0, 20_000.0, &opts).map_err(CliError::runtime)?;
+    if a.accel == "grid" {
+        scene = scene.with_grid_accel().map_err(CliError::runtime)?;
+    }
+    let (build_s, build_cpu_s) = (t.elapsed().as_secs_f64(), cpu_s() - c);
     let tx = scene
         .locate(&Site::agl(0.0, 0.0, h_tx), "TX")
         .map_err(CliError::runtime)?;
@@ -78,11 +106,11 @@ fn bench(a: &Args) -> CmdResult {
     }
     // Warm up caches and the thread pool.
     let _ = sbr_run(&scene, tx.pos, &rxs, 200_000, a.max_depth);
-    let t = std::time::Instant::now();
+    let (t, c) = (std::time::Instant::now(), cpu_s());
     let (_, stats) = sbr_run(&scene, tx.pos, &rxs, a.rays, a.max_depth);
-    let dt = t.elapsed().as_secs_f64();
+    let (dt, dt_cpu) = (t.elapsed().as_secs_f64(), cpu_s() - c);
     eprintln!(
-        "raytrace: {} rays, {} segments, {} candidates in {dt:.2} s",
+        "raytrace: {} rays, {} segments, {} candidates in {dt:.2} s ({dt_cpu:.2} CPU s)",
         stats.rays, stats.segments, stats.candidates
     );
     let triangles = scene.triangles();
@@ -90,6 +118,7 @@ fn bench(a: &Args) -> CmdResult {
 
     let mut cov = serde_json::Value::Null;
     let mut cov_px = serde_json::Value::Null;
+    let mut cov_cpu = serde_json::Value::Null;
     if !a.no_coverage {
         let opts = SceneOptions::default();
         let scene =
@@ -102,13 +131,14 @@ fn bench(a: &Args) -> CmdResult {
             polarization: Polarization::Horizontal,
             reflections: true,
         };
-        let t = std::time::Instant::now();
+        let (t, c) = (std::time::Instant::now(), cpu_s());
         let map =
             coverage_map(&scene, &Site::agl(0.0, 0.0, h_tx), &spec).map_err(CliError::runtime)?;
-        let s = t.elapsed().as_secs_f64();
+        let (s, s_cpu) = (t.elapsed().as_secs_f64(), cpu_s() - c);
         let px = map.loss_db.iter().filter(|v| v.is_finite()).count();
-        eprintln!("raytrace: coverage map {px} pixels in {s:.2} s");
+        eprintln!("raytrace: coverage map {px} pixels in {s:.2} s ({s_cpu:.2} CPU s)");
         cov = serde_json::json!(s);
+        cov_cpu = serde_json::json!(s_cpu);
         cov_px = serde_json::json!(px);
     }
     println!(
@@ -121,13 +151,20 @@ fn bench(a: &Args) -> CmdResult {
             "peak_rss_mb": peak_rss_mb(),
             "rays": stats.rays,
             "max_depth": a.max_depth,
+            "accel": a.accel,
             "segments_per_s": stats.segments as f64 / dt,
             "receivers": rxs.len(),
+            "dem_s": dem_s,
             "scene_build_s": build_s,
+            "scene_build_cpu_s": build_cpu_s,
+            "trace_s": dt,
+            "trace_cpu_s": dt_cpu,
+            "rays_per_cpu_s": stats.rays as f64 / dt_cpu,
             "coverage_radius_km": 30.0,
             "coverage_resolution_m": 100.0,
             "coverage_pixels": cov_px,
             "coverage_s": cov,
+            "coverage_cpu_s": cov_cpu,
         })
     );
     Ok(())

@@ -45,7 +45,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
-use super::bvh::{intersect_scalar, Ray};
+use super::bvh::{intersect_scalar, Ray, TraversalStack};
 use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
@@ -776,6 +776,22 @@ pub fn sbr_chains_cap(
     })
 }
 
+/// Launch directions `dir(i)`, `i ∈ [lo, hi)`, in the order they are traced: sorted by
+/// azimuth. Consecutive Fibonacci points lie in a thin band of elevation but 137.5° apart in
+/// azimuth; sorted, neighbouring rays are a fraction of a degree apart and walk the same
+/// BVH nodes and triangles while they are in cache. The set of rays, and so every result,
+/// is unchanged.
+fn launch_order(lo: u64, hi: u64, dir: &impl Fn(u64) -> [f32; 3]) -> Vec<[f32; 3]> {
+    let mut v: Vec<(f32, [f32; 3])> = (lo..hi)
+        .map(|i| {
+            let d = dir(i);
+            (d[1].atan2(d[0]), d)
+        })
+        .collect();
+    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    v.into_iter().map(|(_, d)| d).collect()
+}
+
 fn chains_from(
     scene: &Scene,
     tx: Vec3,
@@ -784,7 +800,6 @@ fn chains_from(
     dir: impl Fn(u64) -> [f32; 3] + Sync,
 ) -> Vec<Vec<u32>> {
     const CHUNK: u64 = 8192;
-    let bvh = &scene.bvh;
     let o0 = tx.to_f32();
     let max_depth = max_depth.min(8);
     let nchunks = rays.div_ceil(CHUNK);
@@ -792,13 +807,16 @@ fn chains_from(
         .into_par_iter()
         .map(|c| {
             let mut set = HashSet::new();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(rays) {
+            let mut stack = TraversalStack::new();
+            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
                 let mut o = o0;
-                let mut d = dir(i);
+                let mut d = d0;
                 let mut skip = u32::MAX;
                 let mut seq = [u32::MAX; 8];
                 for depth in 0..max_depth {
-                    let Some(h) = bvh.closest(&Ray::new(o, d), 1e-3, f32::INFINITY, skip) else {
+                    let Some(h) =
+                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack)
+                    else {
                         break;
                     };
                     seq[depth] = h.tri;
@@ -835,6 +853,78 @@ fn chains_from(
     out
 }
 
+/// Receiver positions in structure-of-arrays form, padded with NaN to a multiple of
+/// [`RxSpheres::LANES`], for the reception-sphere test of every reflected ray segment.
+struct RxSpheres {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    z: Vec<f32>,
+}
+
+impl RxSpheres {
+    const LANES: usize = 8;
+
+    fn new(rxs: &[Vec3]) -> Self {
+        let n = rxs.len().div_ceil(Self::LANES) * Self::LANES;
+        let mut out = RxSpheres {
+            x: vec![f32::NAN; n],
+            y: vec![f32::NAN; n],
+            z: vec![f32::NAN; n],
+        };
+        for (k, r) in rxs.iter().enumerate() {
+            [out.x[k], out.y[k], out.z[k]] = r.to_f32();
+        }
+        out
+    }
+
+    /// Call `hit(receiver)` for every receiver whose reception sphere, of radius
+    /// `k_rs · (travelled + t)` at the foot `t` of the perpendicular, the segment
+    /// `o + t·d`, `0 < t < seg_len` passes through. A block of eight receivers is tested in
+    /// vector lanes without branches (NaN padding never hits); the arithmetic per receiver
+    /// is exactly the scalar test's.
+    #[inline]
+    fn hits(
+        &self,
+        o: [f32; 3],
+        d: [f32; 3],
+        seg_len: f32,
+        travelled: f32,
+        k_rs: f32,
+        mut hit: impl FnMut(u32),
+    ) {
+        const L: usize = RxSpheres::LANES;
+        for (b, ((xs, ys), zs)) in self
+            .x
+            .chunks_exact(L)
+            .zip(self.y.chunks_exact(L))
+            .zip(self.z.chunks_exact(L))
+            .enumerate()
+        {
+            // Non-short-circuit `&` keeps the lanes branch-free so the loop vectorises.
+            let mut inside = [false; L];
+            for l in 0..L {
+                let w = [xs[l] - o[0], ys[l] - o[1], zs[l] - o[2]];
+                let t = w[0] * d[0] + w[1] * d[1] + w[2] * d[2];
+                let dist2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2] - t * t;
+                let rad = k_rs * (travelled + t);
+                inside[l] = (t > 0.0) & (t < seg_len) & (dist2 < rad * rad);
+            }
+            if !inside.iter().any(|&b| b) {
+                continue;
+            }
+            let mut mask = 0u32;
+            for (l, &b) in inside.iter().enumerate() {
+                mask |= u32::from(b) << l;
+            }
+            while mask != 0 {
+                let l = mask.trailing_zeros();
+                hit((b * L) as u32 + l);
+                mask &= mask - 1;
+            }
+        }
+    }
+}
+
 /// SBR kernel shared by [`Tracer::sbr`] and the benchmark.
 pub fn sbr_run(
     scene: &Scene,
@@ -844,10 +934,9 @@ pub fn sbr_run(
     max_depth: usize,
 ) -> (Vec<Vec<Vec<u32>>>, SbrStats) {
     const CHUNK: u64 = 8192;
-    let bvh = &scene.bvh;
     let alpha = (4.0 * std::f64::consts::PI / rays.max(1) as f64).sqrt();
     let k_rs = (alpha / 3f64.sqrt()) as f32;
-    let rx_f: Vec<[f32; 3]> = rxs.iter().map(|r| r.to_f32()).collect();
+    let rx = RxSpheres::new(rxs);
     let o0 = tx.to_f32();
     let nchunks = rays.div_ceil(CHUNK);
     type Local = (HashSet<(u32, [u32; 8], u8)>, u64);
@@ -857,30 +946,24 @@ pub fn sbr_run(
             let mut set = HashSet::new();
             let mut segs = 0u64;
             let mut seq = [u32::MAX; 8];
-            for i in c * CHUNK..((c + 1) * CHUNK).min(rays) {
+            let mut stack = TraversalStack::new();
+            let dir = |i| fibonacci_direction(i, rays);
+            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
                 let mut o = o0;
-                let mut d = fibonacci_direction(i, rays);
+                let mut d = d0;
                 let mut skip = u32::MAX;
                 let mut travelled = 0f32;
                 for depth in 0..=max_depth {
                     segs += 1;
-                    let hit = bvh.closest(&Ray::new(o, d), 1e-3, f32::INFINITY, skip);
+                    let hit =
+                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack);
                     let seg_len = hit.map_or(f32::INFINITY, |h| h.t);
                     if depth > 0 {
-                        for (ri, r) in rx_f.iter().enumerate() {
-                            let w = [r[0] - o[0], r[1] - o[1], r[2] - o[2]];
-                            let t = w[0] * d[0] + w[1] * d[1] + w[2] * d[2];
-                            if t <= 0.0 || t >= seg_len {
-                                continue;
-                            }
-                            let dist2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2] - t * t;
-                            let rad = k_rs * (travelled + t);
-                            if dist2 < rad * rad {
-                                let mut s = [u32::MAX; 8];
-                                s[..depth].copy_from_slice(&seq[..depth]);
-                                set.insert((ri as u32, s, depth as u8));
-                            }
-                        }
+                        let mut s = [u32::MAX; 8];
+                        s[..depth].copy_from_slice(&seq[..depth]);
+                        rx.hits(o, d, seg_len, travelled, k_rs, |ri| {
+                            set.insert((ri, s, depth as u8));
+                        });
                     }
                     let Some(h) = hit else { break };
                     if depth == max_depth {

@@ -21,7 +21,7 @@
 //! ITU-R P.527-3 (ground electrical characteristics); ITU-R P.834 / P.453 (effective earth
 //! radius factor k = 4/3 for the standard atmosphere).
 
-use super::bvh::Bvh;
+use super::bvh::{Bvh, GridAccel, Hit, Ray, TraversalStack};
 use super::geom::Vec3;
 use super::vegetation::Vegetation;
 use super::RaytraceError;
@@ -348,6 +348,9 @@ pub struct Scene {
     pub tri_ground: Vec<u8>,
     /// Acceleration structure over the triangles (holds the vertex data).
     pub bvh: Bvh,
+    /// Optional height-field first-hit accelerator ([`Scene::with_grid_accel`]); where
+    /// present [`Scene::closest_in`] uses it instead of the BVH and returns the same hits.
+    pub grid: Option<GridAccel>,
     /// Optional vegetation layer.
     pub vegetation: Option<Vegetation>,
 }
@@ -490,6 +493,7 @@ impl Scene {
             grounds,
             tri_ground,
             bvh,
+            grid: None,
             vegetation: None,
         })
     }
@@ -509,6 +513,35 @@ impl Scene {
         Scene::from_heightfield(hf, opts)
     }
 
+    /// Add the height-field grid walk ([`GridAccel`]) as the first-hit accelerator of
+    /// [`Scene::closest_in`]. It needs the undecimated mesh on a flat earth (a regular grid in
+    /// the scene frame). On the peer tile it is slower than the BVH (grid 1.1 M vs BVH
+    /// 2.2 M rays per CPU second, depth 3), so scenes do not use it unless asked.
+    ///
+    /// # Errors
+    /// [`RaytraceError::InvalidInput`] for a curved-earth or decimated scene.
+    pub fn with_grid_accel(mut self) -> Result<Scene, RaytraceError> {
+        let hf = &self.heightfield;
+        if self.earth != EarthModel::Flat || self.bvh.triangle_count() as u64 != hf.triangle_count()
+        {
+            return Err(RaytraceError::InvalidInput(
+                "the grid accelerator needs an undecimated mesh on a flat earth".into(),
+            ));
+        }
+        let verts: Vec<[f32; 3]> = (0..hf.ny)
+            .flat_map(|j| (0..hf.nx).map(move |i| (i, j)))
+            .map(|(i, j)| {
+                let x = hf.x0_m + i as f64 * hf.dx_m;
+                let y = hf.y0_m + j as f64 * hf.dy_m;
+                self.earth.place(x, y, hf.at(i, j)).to_f32()
+            })
+            .collect();
+        self.grid = Some(GridAccel::build(
+            &verts, hf.nx, hf.ny, hf.x0_m, hf.y0_m, hf.dx_m, hf.dy_m,
+        ));
+        Ok(self)
+    }
+
     /// Attach a vegetation layer.
     pub fn with_vegetation(mut self, veg: Vegetation) -> Scene {
         self.vegetation = Some(veg);
@@ -518,6 +551,24 @@ impl Scene {
     /// Number of triangles.
     pub fn triangles(&self) -> usize {
         self.bvh.triangle_count()
+    }
+
+    /// Closest hit of the ray with the terrain mesh for `tmin < t < tmax`, skipping triangle
+    /// `skip` (`u32::MAX` for none): by the height-field walk where the scene has one, else
+    /// by the BVH with the caller's traversal `stack` (one per thread, reused across rays).
+    #[inline]
+    pub fn closest_in(
+        &self,
+        r: &Ray,
+        tmin: f32,
+        tmax: f32,
+        skip: u32,
+        stack: &mut TraversalStack,
+    ) -> Option<Hit> {
+        match &self.grid {
+            Some(g) => g.closest(r, tmin, tmax, skip),
+            None => self.bvh.closest_in(r, tmin, tmax, skip, stack),
+        }
     }
 
     /// Ground constants of triangle `t`.
@@ -694,5 +745,34 @@ mod tests {
         ));
         let l = s.locate(&Site::agl(20.0, 20.0, 30.0), "TX").unwrap();
         assert!((l.z_m - 130.0).abs() < 1e-9);
+    }
+
+    /// The SBR launch finds the same segments and candidates with the grid walk as with
+    /// the BVH; the grid needs a flat, undecimated mesh.
+    #[test]
+    fn grid_accel_sbr_matches_bvh() {
+        let hf = Heightfield::from_fn(-3000.0, -3000.0, 75.0, 90.0, 81, 67, |x, y| {
+            200.0 + 60.0 * (x / 700.0).sin() * (y / 900.0).cos() + 0.01 * x
+        });
+        let opts = SceneOptions {
+            earth: EarthModel::Flat,
+            ..SceneOptions::default()
+        };
+        let bvh = Scene::from_heightfield(hf.clone(), &opts).unwrap();
+        let grid = bvh.clone().with_grid_accel().unwrap();
+        let tx = bvh.locate(&Site::agl(0.0, 0.0, 30.0), "TX").unwrap().pos;
+        let rxs: Vec<Vec3> = [(1500.0, 200.0), (-2000.0, 1000.0), (300.0, -2500.0)]
+            .iter()
+            .map(|&(x, y)| bvh.locate(&Site::agl(x, y, 10.0), "RX").unwrap().pos)
+            .collect();
+        let a = super::super::paths::sbr_run(&bvh, tx, &rxs, 200_000, 3);
+        let b = super::super::paths::sbr_run(&grid, tx, &rxs, 200_000, 3);
+        assert_eq!(a, b);
+        assert!(a.1.segments > 250_000 && a.1.candidates > 0, "{:?}", a.1);
+        let curved = Scene::from_heightfield(hf, &SceneOptions::default()).unwrap();
+        assert!(matches!(
+            curved.with_grid_accel(),
+            Err(RaytraceError::InvalidInput(_))
+        ));
     }
 }
