@@ -190,7 +190,7 @@ fn envelope_is_rayleigh() {
     }
     for q in [0.1, 0.5, 1.0, 2.0] {
         let frac = samples.iter().filter(|&&s| s < q).count() as f64 / samples.len() as f64;
-        let want = 1.0 - (-q as f64).exp();
+        let want = 1.0 - (-q).exp();
         eprintln!("P(|g|²/p < {q}) = {frac:.4} (Rayleigh {want:.4})");
         assert!((frac - want).abs() < 0.015, "q={q}: {frac} vs {want}");
     }
