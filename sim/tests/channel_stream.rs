@@ -176,6 +176,18 @@ fn awgn_has_the_requested_power() {
     assert!(((pr + pi) / 0.2 - 1.0).abs() < 0.015);
     assert!((pr / pi - 1.0).abs() < 0.03);
     assert!(mean.norm() < 0.005);
+    // Gaussian: kurtosis E[x⁴]/E[x²]² = 3 (standard error ≈ 0.02), and
+    // P(|x| > 2σ) = 4.55 %.
+    let m4 = y.iter().map(|v| f64::from(v.re).powi(4)).sum::<f64>() / n as f64;
+    let kurt = m4 / (pr * pr);
+    let tail = y
+        .iter()
+        .filter(|v| f64::from(v.re).abs() > 2.0 * pr.sqrt())
+        .count() as f64
+        / n as f64;
+    eprintln!("AWGN: kurtosis {kurt:.3}, P(|x| > 2σ) {tail:.4}");
+    assert!((kurt - 3.0).abs() < 0.1);
+    assert!((tail - 0.0455).abs() < 0.003);
 }
 
 #[test]

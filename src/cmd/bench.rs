@@ -24,6 +24,8 @@ enum Kernel {
     Terrain(super::bench_terrain::Args),
     /// 20 MHz downlink receive without turbo (FFT, CRS estimation, SFBC/MMSE, 64QAM demap).
     OfdmRx,
+    /// Link-level fading channel (3GPP TDL, default EVA 70 Hz at 15.36 Msps): Msamples/s per core.
+    Channel(super::bench_channel::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -34,6 +36,7 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Raytrace(a) => super::bench_raytrace::run(a),
         Kernel::Terrain(a) => super::bench_terrain::run(a),
         Kernel::OfdmRx => super::bench_ofdm::run(),
+        Kernel::Channel(a) => super::bench_channel::run(a),
     }
 }
 
