@@ -54,6 +54,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("two_ray_doppler_sinc16_15M36", |b| {
         b.iter(|| two_ray.process(black_box(&x), &mut y).unwrap())
     });
+    let unit = || {
+        Channel::new(
+            vec![FadingPath::fixed(0.0, Complex64::new(1.0, 0.0))],
+            FS,
+            Placement::Nearest,
+        )
+        .unwrap()
+    };
+    let mut cfo_only = unit().with_cfo(250.0).unwrap();
+    g.bench_function("unit_cfo_only_15M36", |b| {
+        b.iter(|| cfo_only.process(black_box(&x), &mut y).unwrap())
+    });
+    let mut awgn_only = unit().with_awgn(10.0, 1.0, 1, 0).unwrap();
+    g.bench_function("unit_awgn_only_15M36", |b| {
+        b.iter(|| awgn_only.process(black_box(&x), &mut y).unwrap())
+    });
     g.finish();
 }
 

@@ -160,8 +160,12 @@ const CFO_REANCHOR: u64 = 4096;
 #[derive(Debug, Clone)]
 struct Cfo {
     cycles_per_sample: f64,
-    step: Complex64,
-    phasor: Complex64,
+    /// `exp(j2πν·64·h)`, h = 0..64 (steps of 64 samples within a re-anchoring period).
+    coarse: Vec<Complex64>,
+    /// `exp(j2πν·l)`, l = 0..64.
+    fine: Vec<Complex32>,
+    /// `exp(j2πν·n₀)` at the last multiple `n₀` of [`CFO_REANCHOR`], exact.
+    anchor: Complex64,
 }
 
 #[derive(Debug, Clone)]
@@ -520,8 +524,16 @@ impl Channel {
         let c = cfo_hz / self.fs;
         self.cfo = Some(Cfo {
             cycles_per_sample: c,
-            step: Complex64::from_polar(1.0, 2.0 * PI * c),
-            phasor: Complex64::new(1.0, 0.0),
+            coarse: (0..CFO_REANCHOR / 64)
+                .map(|h| exact_phasor(c, h * 64))
+                .collect(),
+            fine: (0..64)
+                .map(|l| {
+                    let p = exact_phasor(c, l);
+                    Complex32::new(p.re as f32, p.im as f32)
+                })
+                .collect(),
+            anchor: Complex64::new(1.0, 0.0),
         });
         Ok(self)
     }
@@ -825,14 +837,23 @@ impl Channel {
         self.work_im = wi;
         let n_start = self.n - len as u64;
         if let Some(cfo) = &mut self.cfo {
-            for (i, o) in output.iter_mut().enumerate() {
+            // Phase at sample n = anchor(n₀) · coarse[(n − n₀)/64] · fine[n mod 64]: a
+            // function of n alone, no recurrence across samples.
+            let mut i = 0;
+            while i < len {
                 let n = n_start + i as u64;
                 if n.is_multiple_of(CFO_REANCHOR) {
-                    cfo.phasor = exact_phasor(cfo.cycles_per_sample, n);
+                    cfo.anchor = exact_phasor(cfo.cycles_per_sample, n);
                 }
-                let p = cfo.phasor;
-                *o *= Complex32::new(p.re as f32, p.im as f32);
-                cfo.phasor = p * cfo.step;
+                let t = n % CFO_REANCHOR;
+                let lo = (t % 64) as usize;
+                let seg = (64 - lo).min(len - i);
+                let c = cfo.anchor * cfo.coarse[(t / 64) as usize];
+                let c = Complex32::new(c.re as f32, c.im as f32);
+                for (o, f) in output[i..i + seg].iter_mut().zip(&cfo.fine[lo..lo + seg]) {
+                    *o *= c * f;
+                }
+                i += seg;
             }
         }
         if let Some(noise) = &mut self.noise {
