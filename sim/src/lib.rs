@@ -11,6 +11,7 @@
 //! | [`geotiff`] | EPSG:4326 Float32 GeoTIFF raster writer and reader |
 //! | [`propagation`] | the [`propagation::PathLoss`] trait and every model behind it |
 //! | [`raytrace`] | terrain ray tracer: mesh, BVH, reflections, diffraction, vegetation, CIR, coverage maps |
+//! | [`channel`] | link-level tapped-delay-line channel: ray-traced paths with Doppler, 3GPP EPA/EVA/ETU fading, AWGN, CFO, timing offset |
 //! | [`scenario`] | scenario files: raw TOML ([`scenario::ScenarioFile`]) → validated [`scenario::Scenario`] |
 //! | [`coverage`] | per-site received power, best server and SINR rasters; area summaries |
 //!
@@ -24,6 +25,7 @@
 //! assert!((loss - 108.0).abs() < 0.1);
 //! ```
 
+pub mod channel;
 pub mod coverage;
 pub mod geotiff;
 pub mod propagation;

@@ -30,6 +30,8 @@ enum Kernel {
     Harq,
     /// Max-log soft demapping: Msym/s per modulation.
     Demap,
+    /// Link-level fading channel (3GPP TDL, default EVA 70 Hz at 15.36 Msps): Msamples/s per core.
+    Channel(super::bench_channel::Args),
 }
 
 pub fn run(a: Args) -> CmdResult {
@@ -43,6 +45,7 @@ pub fn run(a: Args) -> CmdResult {
         Kernel::Dlsch => super::bench_fec::run_dlsch(),
         Kernel::Harq => super::bench_fec::run_harq(),
         Kernel::Demap => super::bench_fec::run_demap(),
+        Kernel::Channel(a) => super::bench_channel::run(a),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 pub mod bench;
+pub mod bench_channel;
 pub mod bench_fec;
 pub mod bench_itm;
 pub mod bench_ofdm;

@@ -22,7 +22,8 @@ pub struct Tdl {
     pub delays_s: Vec<f64>,
     /// Complex tap weights.
     pub taps: Vec<Complex64>,
-    /// Delay of the first path (absolute), s.
+    /// Absolute delay of tap 0, s: the first path's delay for [`Cir::to_tdl`], `lead`
+    /// samples earlier for [`Cir::to_tdl_windowed`].
     pub offset_s: f64,
 }
 
@@ -83,6 +84,48 @@ impl Cir {
             offset_s: t0,
         }
     }
+
+    /// Band-limited taps with pre-cursors: every path becomes the Kaiser-windowed sinc of
+    /// [`crate::channel::interp`] (half-width `half_width` samples) at its exact delay, tap 0
+    /// sitting `half_width` samples before the first path, so no path's kernel is cut. The
+    /// result has `ceil(max excess delay · fs) + 2·half_width + 1` taps and reproduces
+    /// `H(f) = Σ a_i e^{−j2πf(τ_i − offset_s)}` within 1e-4 per path for
+    /// `|f| ≤ 0.8 · fs/2` (see [`crate::channel::interp`]). An empty CIR gives zero taps.
+    ///
+    /// This is the form to feed [`crate::channel::Channel::from_tdl`] when the paths are
+    /// closer than a sample period (rural two-ray links) or the response must be exact in
+    /// band; [`Cir::to_tdl`] keeps the plain truncated sinc from the first path on.
+    pub fn to_tdl_windowed(&self, sample_rate_hz: f64, half_width: usize) -> Tdl {
+        if self.delays_s.is_empty() {
+            return Tdl {
+                delays_s: Vec::new(),
+                taps: Vec::new(),
+                offset_s: 0.0,
+            };
+        }
+        let t0 = self.delays_s.iter().copied().fold(f64::INFINITY, f64::min);
+        let span = self
+            .delays_s
+            .iter()
+            .map(|d| (d - t0) * sample_rate_hz)
+            .fold(0.0, f64::max);
+        let lead = half_width as f64;
+        let n_taps = span.ceil() as usize + 2 * half_width + 1;
+        let mut taps = vec![Complex64::new(0.0, 0.0); n_taps];
+        for (d, g) in self.delays_s.iter().zip(&self.gains) {
+            let x = (d - t0) * sample_rate_hz + lead;
+            for (m, w) in crate::channel::interp::fractional_taps(x, half_width) {
+                if let Some(t) = taps.get_mut(m) {
+                    *t += g * w;
+                }
+            }
+        }
+        Tdl {
+            delays_s: (0..n_taps).map(|l| l as f64 / sample_rate_hz).collect(),
+            taps,
+            offset_s: t0 - lead / sample_rate_hz,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +146,42 @@ mod tests {
         assert!((c.power() - 1.25).abs() < 1e-12);
         let p = t.relative_powers_db();
         assert!((p[0] - 10.0 * (1.0f64 / 1.25).log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn windowed_taps_reproduce_the_response_in_band() {
+        let fs = 1.92e6;
+        let c = Cir {
+            delays_s: vec![2e-6, 2e-6 + 0.37 / fs, 2e-6 + 3.6 / fs],
+            gains: vec![
+                Complex64::new(1.0, 0.0),
+                Complex64::new(-0.6, 0.2),
+                Complex64::new(0.0, 0.3),
+            ],
+        };
+        let t = c.to_tdl_windowed(fs, 16);
+        assert_eq!(t.taps.len(), 4 + 32 + 1);
+        assert!((t.offset_s - (2e-6 - 16.0 / fs)).abs() < 1e-15);
+        for i in -30..=30 {
+            let f = f64::from(i) * 0.75 * fs / 2.0 / 30.0;
+            let h: Complex64 = t
+                .delays_s
+                .iter()
+                .zip(&t.taps)
+                .map(|(d, a)| a * Complex64::from_polar(1.0, -2.0 * std::f64::consts::PI * f * d))
+                .sum();
+            let want: Complex64 = c
+                .delays_s
+                .iter()
+                .zip(&c.gains)
+                .map(|(d, a)| {
+                    a * Complex64::from_polar(
+                        1.0,
+                        -2.0 * std::f64::consts::PI * f * (d - t.offset_s),
+                    )
+                })
+                .sum();
+            assert!((h - want).norm() < 3e-4, "f={f}: {h} vs {want}");
+        }
     }
 }
