@@ -9,6 +9,7 @@ use std::time::Instant;
 use phy::Complex32;
 use sim::channel::{Channel, Placement, TdlConfig};
 
+use super::bench::thread_cpu_s;
 use super::{parse_f64, CliError, CmdResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,24 +34,6 @@ pub struct Args {
     /// Minimum measuring time per figure, seconds.
     #[arg(long, default_value = "1", value_parser = parse_f64)]
     seconds: f64,
-}
-
-/// CPU time of the calling thread, seconds.
-fn thread_cpu_s() -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
 }
 
 /// (samples per CPU second, samples per wall second) of `ch` on `x` for at least `seconds`.

@@ -20,25 +20,8 @@ use phy::transport::dlsch::{self, Params};
 use phy::transport::{EncodeStages, SoftBufferLimit};
 use phy::Complex32;
 
+use super::bench::thread_cpu_s;
 use super::{CliError, CmdResult};
-
-/// CPU time of the calling thread, seconds.
-fn thread_cpu_s() -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
-}
 
 /// Seconds of thread CPU time (wall time where unavailable) per call of `f`: the best of
 /// `batches` batches of `n` calls, after a warm-up.

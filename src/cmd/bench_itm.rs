@@ -7,27 +7,8 @@ use std::time::Instant;
 
 use sim::propagation::itm;
 
+use super::bench::thread_cpu_s;
 use super::{CliError, CmdResult};
-
-/// CPU time of the calling thread, seconds (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`), if
-/// the platform has it. Per-core throughput is calls per CPU-second, so a busy machine does
-/// not understate it.
-fn thread_cpu_s() -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
-}
 
 pub fn run() -> CmdResult {
     let e = itm::bench_profile();

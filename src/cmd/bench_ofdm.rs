@@ -9,26 +9,8 @@ use phy::numerology::CyclicPrefix;
 use phy::pdsch::{CellConfig, Receiver, Transmitter, TxBlock};
 use phy::Complex32;
 
+use super::bench::thread_cpu_s;
 use super::{CliError, CmdResult};
-
-/// CPU time of the calling thread, seconds (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`): the
-/// machine may be shared, so per-core figures use this thread's CPU time.
-fn thread_cpu_s() -> Option<f64> {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
-}
 
 /// (µs of thread CPU time, µs of wall time) per call of `f`, after a warm-up.
 fn time(n: u32, f: &mut dyn FnMut()) -> (f64, f64) {

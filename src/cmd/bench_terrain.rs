@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use sim::terrain::Terrain;
 
+use super::bench::thread_cpu_s;
 use super::{parse_f64, CliError, CmdResult};
 
 #[derive(Debug, clap::Args)]
@@ -29,13 +30,6 @@ pub struct Args {
 
 const TX: (f64, f64) = (40.5, -99.5);
 const LEN_M: f64 = 30_000.0;
-
-/// CPU time of the calling thread in seconds, from `/proc/thread-self/schedstat` (ns).
-fn thread_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns * 1e-9)
-}
 
 pub fn run(a: Args) -> CmdResult {
     if !(a.spacing > 0.0 && a.seconds > 0.0) {

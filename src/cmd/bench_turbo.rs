@@ -14,6 +14,7 @@ use phy::fec::turbo::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::bench::thread_cpu_s;
 use super::{CliError, CmdResult};
 
 #[derive(Debug, clap::Args)]
@@ -118,12 +119,4 @@ pub fn run(a: Args) -> CmdResult {
         })
     );
     Ok(())
-}
-
-/// CPU time of this thread in seconds, from `/proc/thread-self/schedstat` (Linux), if
-/// available.
-fn thread_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns * 1e-9)
 }
