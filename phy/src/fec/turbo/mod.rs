@@ -567,19 +567,24 @@ mod tests {
         }
     }
 
+    /// `k` pseudo-random bits (one per byte) from a xorshift32 state.
+    fn xorshift_bits(x: &mut u32, k: usize) -> Vec<u8> {
+        (0..k)
+            .map(|_| {
+                *x ^= *x << 13;
+                *x ^= *x >> 17;
+                *x ^= *x << 5;
+                (*x & 1) as u8
+            })
+            .collect()
+    }
+
     /// The table-driven encoder against the bit-serial definition (all 188 sizes).
     #[test]
     fn table_encoder_matches_bit_serial() {
         let mut x = 0x9e37_79b9u32;
         for k in block_sizes() {
-            let c: Vec<u8> = (0..k)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    (x & 1) as u8
-                })
-                .collect();
+            let c = xorshift_bits(&mut x, k);
             let perm = qpp_permutation(k).unwrap();
             let mut d = vec![0u8; 3 * (k + 4)];
             encode_with(&c, &perm, &mut d).unwrap();
@@ -605,14 +610,7 @@ mod tests {
         let mut x = 0x2545_f491u32;
         let mut scratch = Vec::new();
         for (n, k) in block_sizes().enumerate() {
-            let c: Vec<u8> = (0..k)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    (x & 1) as u8
-                })
-                .collect();
+            let c = xorshift_bits(&mut x, k);
             let perm = qpp_permutation(k).unwrap();
             let mut d = vec![0u8; 3 * (k + 4)];
             encode_with(&c, &perm, &mut d).unwrap();
