@@ -225,11 +225,37 @@ fn peer_links_against_sionna_and_itm() {
     assert_eq!(los.len(), 17);
     let sites: Vec<Site> = los.iter().map(|r| site(r)).collect();
     let out = tr.trace(&tx, &sites).unwrap();
+    let mut csv = String::from(
+        "rx_id,set,path_km,ours_db,peer,peer_db,diff_db,line_of_sight,paths,diffraction_v,edges\n",
+    );
+    let mut row = |r: &LinkRow, s: &Site, o: &lastmile_sim::raytrace::LinkPaths, set, peer| {
+        let (peer_name, peer_db) = peer;
+        let d = o.diffraction;
+        csv.push_str(&format!(
+            "{},{set},{:.3},{:.2},{peer_name},{peer_db:.2},{:+.2},{},{},{},{}\n",
+            r.id,
+            s.x_m.hypot(s.y_m) / 1000.0,
+            o.loss_db,
+            o.loss_db - peer_db,
+            o.line_of_sight,
+            o.paths.len(),
+            d.map_or(String::new(), |d| format!("{:.3}", d.v)),
+            d.map_or(0, |d| d.edges),
+        ));
+    };
     let diffs: Vec<(usize, f64)> = los
         .iter()
         .zip(&out)
-        .map(|(r, o)| {
+        .zip(&sites)
+        .map(|((r, o), s)| {
             report(r.id, o, r.sionna_db.unwrap());
+            row(
+                r,
+                s,
+                o,
+                "los_or_reflected_flat_earth",
+                ("sionna_rt_2.2", r.sionna_db.unwrap()),
+            );
             (r.id, o.loss_db - r.sionna_db.unwrap())
         })
         .collect();
@@ -252,11 +278,24 @@ fn peer_links_against_sionna_and_itm() {
     let diffs: Vec<(usize, f64)> = shadow
         .iter()
         .zip(&out)
-        .map(|(r, o)| {
+        .zip(&sites)
+        .map(|((r, o), s)| {
             report(r.id, o, r.itm_db.unwrap());
+            row(
+                r,
+                s,
+                o,
+                "shadowed_k4/3",
+                ("ntia_itm_v1.4", r.itm_db.unwrap()),
+            );
             (r.id, o.loss_db - r.itm_db.unwrap())
         })
         .collect();
+    // `LASTMILE_PEER_CSV=path` keeps the per-link table (results/reference/raytrace_peer.csv).
+    if let Some(path) = std::env::var_os("LASTMILE_PEER_CSV") {
+        std::fs::write(&path, &csv).unwrap();
+        eprintln!("wrote {}", Path::new(&path).display());
+    }
     let worst_itm = summary("ours − ITM (shadowed links, k = 4/3)", &diffs);
     // For the record: P.526's delta-Bullington on the same profiles, against ITM.
     let txl = scene.locate(&tx, "TX").unwrap();
