@@ -776,20 +776,51 @@ pub fn sbr_chains_cap(
     })
 }
 
-/// Launch directions `dir(i)`, `i ∈ [lo, hi)`, in the order they are traced: sorted by
-/// azimuth. Consecutive Fibonacci points lie in a thin band of elevation but 137.5° apart in
+/// Rays per work item of the SBR launchers.
+const CHUNK: u64 = 8192;
+
+/// The order in which the launch indices `i ∈ [lo, hi)` of a chunk are traced: by azimuth.
+/// Consecutive Fibonacci points lie in a thin band of elevation but 137.5° apart in
 /// azimuth; sorted, neighbouring rays are a fraction of a degree apart and walk the same
 /// BVH nodes and triangles while they are in cache. The set of rays, and so every result,
 /// is unchanged.
-fn launch_order(lo: u64, hi: u64, dir: &impl Fn(u64) -> [f32; 3]) -> Vec<[f32; 3]> {
-    let mut v: Vec<(f32, [f32; 3])> = (lo..hi)
-        .map(|i| {
-            let d = dir(i);
-            (d[1].atan2(d[0]), d)
-        })
-        .collect();
-    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    v.into_iter().map(|(_, d)| d).collect()
+///
+/// Point `i` of the full-sphere and of the cap lattice alike has azimuth `2π·frac(i·g)`,
+/// `g = (3 − √5)/2`, about its axis, and `frac((lo + k)·g) = frac(frac(lo·g) + frac(k·g))`:
+/// the azimuth order of a chunk is the order of `frac(k·g)`, `k < CHUNK`, sorted once,
+/// rotated to start where `frac(k·g) ≥ 1 − frac(lo·g)` (no trigonometry, no sort per chunk).
+struct LaunchOrder {
+    /// `k` sorted by `frac(k·g)`.
+    perm: Vec<u32>,
+    /// `frac(k·g)` in that order.
+    frac: Vec<f64>,
+}
+
+impl LaunchOrder {
+    const G: f64 = 0.381_966_011_250_105_2; // (3 − √5)/2 = golden angle / 2π
+
+    fn new() -> Self {
+        let mut v: Vec<(f64, u32)> = (0..CHUNK as u32)
+            .map(|k| ((f64::from(k) * Self::G).fract(), k))
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        LaunchOrder {
+            perm: v.iter().map(|x| x.1).collect(),
+            frac: v.iter().map(|x| x.0).collect(),
+        }
+    }
+
+    /// The indices `[lo, hi)` (`hi − lo ≤ CHUNK`) in azimuth order.
+    fn chunk(&self, lo: u64, hi: u64) -> impl Iterator<Item = u64> + '_ {
+        let c = (lo as f64 * Self::G).fract();
+        let p = self.frac.partition_point(|&f| f < 1.0 - c);
+        let n = hi - lo;
+        self.perm[p..]
+            .iter()
+            .chain(&self.perm[..p])
+            .filter(move |&&k| u64::from(k) < n)
+            .map(move |&k| lo + u64::from(k))
+    }
 }
 
 fn chains_from(
@@ -799,7 +830,7 @@ fn chains_from(
     max_depth: usize,
     dir: impl Fn(u64) -> [f32; 3] + Sync,
 ) -> Vec<Vec<u32>> {
-    const CHUNK: u64 = 8192;
+    let order = LaunchOrder::new();
     let o0 = tx.to_f32();
     let max_depth = max_depth.min(8);
     let nchunks = rays.div_ceil(CHUNK);
@@ -808,9 +839,9 @@ fn chains_from(
         .map(|c| {
             let mut set = HashSet::new();
             let mut stack = TraversalStack::new();
-            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
+            for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
                 let mut o = o0;
-                let mut d = d0;
+                let mut d = dir(i);
                 let mut skip = u32::MAX;
                 let mut seq = [u32::MAX; 8];
                 for depth in 0..max_depth {
@@ -933,7 +964,7 @@ pub fn sbr_run(
     rays: u64,
     max_depth: usize,
 ) -> (Vec<Vec<Vec<u32>>>, SbrStats) {
-    const CHUNK: u64 = 8192;
+    let order = LaunchOrder::new();
     let alpha = (4.0 * std::f64::consts::PI / rays.max(1) as f64).sqrt();
     let k_rs = (alpha / 3f64.sqrt()) as f32;
     let rx = RxSpheres::new(rxs);
@@ -947,10 +978,9 @@ pub fn sbr_run(
             let mut segs = 0u64;
             let mut seq = [u32::MAX; 8];
             let mut stack = TraversalStack::new();
-            let dir = |i| fibonacci_direction(i, rays);
-            for d0 in launch_order(c * CHUNK, ((c + 1) * CHUNK).min(rays), &dir) {
+            for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
                 let mut o = o0;
-                let mut d = d0;
+                let mut d = fibonacci_direction(i, rays);
                 let mut skip = u32::MAX;
                 let mut travelled = 0f32;
                 for depth in 0..=max_depth {
@@ -1015,4 +1045,32 @@ pub fn sbr_run(
             candidates,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk's launch order is a permutation of its indices, in increasing azimuth about
+    /// the lattice axis (one wrap from 2π back to 0), for full and partial chunks.
+    #[test]
+    fn launch_order_is_azimuth_sorted_permutation() {
+        let order = LaunchOrder::new();
+        let n = 3 * CHUNK + 1234;
+        for (lo, hi) in [(0, CHUNK), (CHUNK, 2 * CHUNK), (3 * CHUNK, n), (77, 77 + 500)] {
+            let idx: Vec<u64> = order.chunk(lo, hi).collect();
+            let mut sorted = idx.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (lo..hi).collect::<Vec<_>>(), "chunk {lo}..{hi}");
+            let az: Vec<f64> = idx
+                .iter()
+                .map(|&i| {
+                    let d = fibonacci_direction(i, n);
+                    f64::from(d[1]).atan2(f64::from(d[0])).rem_euclid(std::f64::consts::TAU)
+                })
+                .collect();
+            let descents = az.windows(2).filter(|w| w[1] < w[0] - 1e-6).count();
+            assert!(descents <= 1, "chunk {lo}..{hi}: {descents} descents");
+        }
+    }
 }
