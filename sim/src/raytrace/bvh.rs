@@ -167,6 +167,92 @@ impl Ray {
     }
 }
 
+/// Lanes of a [`Ray8`] packet.
+pub const PACKET: usize = 8;
+
+/// Up to eight rays in structure-of-arrays form, traced together by [`Bvh::closest8`].
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+pub struct Ray8 {
+    o: [[f32; PACKET]; 3],
+    inv: [[f32; PACKET]; 3],
+    d: [[f32; PACKET]; 3],
+    skip: [u32; PACKET],
+}
+
+impl Default for Ray8 {
+    fn default() -> Self {
+        Ray8 {
+            o: [[0.0; PACKET]; 3],
+            inv: [[0.0; PACKET]; 3],
+            d: [[0.0; PACKET]; 3],
+            skip: [u32::MAX; PACKET],
+        }
+    }
+}
+
+impl Ray8 {
+    /// Set lane `lane` to ray `r`, skipping triangle `skip` (`u32::MAX` for none).
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn set(&mut self, lane: usize, r: &Ray, skip: u32) {
+        for a in 0..3 {
+            self.o[a][lane] = r.o[a];
+            self.d[a][lane] = r.d[a];
+            self.inv[a][lane] = r.inv[a];
+        }
+        self.skip[lane] = skip;
+    }
+
+    /// The ray of lane `lane` and the triangle it skips.
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn lane(&self, lane: usize) -> (Ray, u32) {
+        (self.ray(lane), self.skip[lane])
+    }
+
+    /// The ray of lane `lane`.
+    #[inline(always)]
+    fn ray(&self, lane: usize) -> Ray {
+        Ray {
+            o: [self.o[0][lane], self.o[1][lane], self.o[2][lane]],
+            d: [self.d[0][lane], self.d[1][lane], self.d[2][lane]],
+            inv: [self.inv[0][lane], self.inv[1][lane], self.inv[2][lane]],
+        }
+    }
+}
+
+/// Traversal stack of [`Bvh::closest8`]: 128 entries of (node, per-lane entry distance),
+/// 4.5 KiB, plus the single-ray stack of its sparse-packet fallback. Make one per thread
+/// and reuse it.
+#[derive(Debug, Clone)]
+pub struct PacketStack {
+    node: [u32; 128],
+    te: [[f32; PACKET]; 128],
+    single: TraversalStack,
+}
+
+impl PacketStack {
+    /// An empty stack.
+    pub fn new() -> Self {
+        PacketStack {
+            node: [0; 128],
+            te: [[0.0; PACKET]; 128],
+            single: TraversalStack::new(),
+        }
+    }
+}
+
+impl Default for PacketStack {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A ray–triangle hit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
@@ -542,6 +628,221 @@ impl Bvh {
         found
     }
 
+    /// Closest hits of the rays of `rays` in the lanes set in `active` (bit `l` = lane `l`),
+    /// each with `tmin < t`, skipping its lane's triangle: `out[l]` is exactly what
+    /// [`Bvh::closest_in`] returns for that ray (lanes not in `active` are left alone).
+    ///
+    /// With AVX2 (detected at run time) the rays walk the tree as one packet (Wald, Slusallek,
+    /// Benthin, Wagner 2001): a node is visited once for all the rays that reach it, each
+    /// child box is slab-tested against the eight rays in the lanes of one AVX register, and
+    /// the stack holds every lane's entry distance so that a ray is culled on pop exactly as
+    /// by its own traversal. A lane's box tests, leaf tests and culling are those of the
+    /// single-ray traversal (same arithmetic, same `tmax` at each test), so its closest hit
+    /// in the order (t, triangle id) is the same; only the visiting order is shared. When a
+    /// packet thins out to one ray, that ray finishes the subtree alone. Rays with an
+    /// axis-parallel direction (an infinite inverse component), and every ray on CPUs
+    /// without AVX2, take [`Bvh::closest_in`].
+    pub fn closest8(
+        &self,
+        rays: &Ray8,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; PACKET],
+        stack: &mut PacketStack,
+    ) {
+        let mut packet = 0u32;
+        let mut m = active & 0xff;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let r = rays.ray(l);
+            out[l] = None;
+            if r.inv.iter().all(|v| v.is_finite()) && !tmin.is_nan() {
+                if self.root != EMPTY
+                    && !Self::box_entry(&self.root_min, &self.root_max, &r, tmin, f32::INFINITY)
+                        .is_nan()
+                {
+                    packet |= 1 << l;
+                }
+            } else {
+                out[l] = self.closest_in(&r, tmin, f32::INFINITY, rays.skip[l], &mut stack.single);
+            }
+        }
+        if packet == 0 {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if packet.count_ones() > 1 && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected on this CPU just above.
+            unsafe { self.closest8_avx2(rays, packet, tmin, out, stack) };
+            return;
+        }
+        let mut m = packet;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            out[l] = self.closest_in(
+                &rays.ray(l),
+                tmin,
+                f32::INFINITY,
+                rays.skip[l],
+                &mut stack.single,
+            );
+        }
+    }
+
+    /// The packet walk of [`Bvh::closest8`] for the lanes in `packet`, whose rays have
+    /// finite inverse directions and enter the root box.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn closest8_avx2(
+        &self,
+        rays: &Ray8,
+        packet: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; PACKET],
+        stack: &mut PacketStack,
+    ) {
+        use std::arch::x86_64::*;
+        let mut best_t = [f32::INFINITY; PACKET];
+        let mut best_id = [0u32; PACKET];
+        let o = [
+            _mm256_loadu_ps(rays.o[0].as_ptr()),
+            _mm256_loadu_ps(rays.o[1].as_ptr()),
+            _mm256_loadu_ps(rays.o[2].as_ptr()),
+        ];
+        let inv = [
+            _mm256_loadu_ps(rays.inv[0].as_ptr()),
+            _mm256_loadu_ps(rays.inv[1].as_ptr()),
+            _mm256_loadu_ps(rays.inv[2].as_ptr()),
+        ];
+        let vtmin = _mm256_set1_ps(tmin);
+        let grow = _mm256_set1_ps(SLAB_GROW);
+        let nan = _mm256_set1_ps(f32::NAN);
+        let inf = _mm256_set1_ps(f32::INFINITY);
+        let bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        let mut tmax = inf;
+        let mut sp = 0usize;
+        let mut cur = self.root;
+        let mut cur_mask = packet;
+        loop {
+            if cur_mask & (cur_mask - 1) == 0 && cur & LEAF == 0 {
+                // One ray left: it finishes this subtree alone (same tests, its own stack).
+                let l = cur_mask.trailing_zeros() as usize;
+                let r = rays.ray(l);
+                let skip = rays.skip[l];
+                let mut best = (best_t[l], best_id[l]);
+                let mut found = out[l];
+                let single = &mut stack.single;
+                self.traverse_from(cur, &r, tmin, best.0, single, |p, _| {
+                    let (t, lane) = intersect4(p, &r, tmin, best, skip);
+                    if lane < 4 {
+                        best = (t, p.id[lane]);
+                        found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
+                    }
+                    (best.0, false)
+                });
+                (best_t[l], best_id[l]) = best;
+                out[l] = found;
+                tmax = _mm256_loadu_ps(best_t.as_ptr());
+            } else if cur & LEAF != 0 {
+                let p = &self.packets[(cur & !LEAF) as usize];
+                let mut m = cur_mask;
+                while m != 0 {
+                    let l = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let r = rays.ray(l);
+                    let (t, lane) = intersect4(p, &r, tmin, (best_t[l], best_id[l]), rays.skip[l]);
+                    if lane < 4 {
+                        best_t[l] = t;
+                        best_id[l] = p.id[lane];
+                        out[l] = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
+                    }
+                }
+                tmax = _mm256_loadu_ps(best_t.as_ptr());
+            } else {
+                let n = &self.nodes[cur as usize];
+                let am = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                    _mm256_and_si256(_mm256_set1_epi32(cur_mask as i32), bits),
+                    bits,
+                ));
+                // (child, lane mask, nearest entry over the lanes, entry per lane or NaN)
+                let mut kids = [(0u32, 0u32, 0f32, nan); 4];
+                let mut nk = 0;
+                for c in 0..4 {
+                    if n.child[c] == EMPTY {
+                        continue;
+                    }
+                    let mut t0 = vtmin;
+                    let mut t1 = tmax;
+                    for a in 0..3 {
+                        let lo = _mm256_set1_ps(n.min[a][c]);
+                        let hi = _mm256_set1_ps(n.max[a][c]);
+                        let ta = _mm256_mul_ps(_mm256_sub_ps(lo, o[a]), inv[a]);
+                        let tb = _mm256_mul_ps(_mm256_sub_ps(hi, o[a]), inv[a]);
+                        t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
+                        t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
+                    }
+                    let hit = _mm256_and_ps(
+                        am,
+                        _mm256_and_ps(
+                            _mm256_cmp_ps::<_CMP_LE_OQ>(t0, _mm256_mul_ps(t1, grow)),
+                            _mm256_cmp_ps::<_CMP_LE_OQ>(t0, tmax),
+                        ),
+                    );
+                    let hm = _mm256_movemask_ps(hit) as u32;
+                    if hm != 0 {
+                        let near = _mm256_blendv_ps(inf, t0, hit);
+                        let h = _mm_min_ps(
+                            _mm256_castps256_ps128(near),
+                            _mm256_extractf128_ps::<1>(near),
+                        );
+                        let h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+                        let h = _mm_min_ss(h, _mm_shuffle_ps::<1>(h, h));
+                        let te = _mm256_blendv_ps(nan, t0, hit);
+                        // Insertion by nearest entry; ties keep child order.
+                        let e = (n.child[c], hm, _mm_cvtss_f32(h), te);
+                        let mut j = nk;
+                        while j > 0 && kids[j - 1].2 > e.2 {
+                            kids[j] = kids[j - 1];
+                            j -= 1;
+                        }
+                        kids[j] = e;
+                        nk += 1;
+                    }
+                }
+                if nk > 0 {
+                    for k in (1..nk).rev() {
+                        if sp < stack.node.len() {
+                            stack.node[sp] = kids[k].0;
+                            _mm256_storeu_ps(stack.te[sp].as_mut_ptr(), kids[k].3);
+                            sp += 1;
+                        }
+                    }
+                    cur = kids[0].0;
+                    cur_mask = kids[0].1;
+                    continue;
+                }
+            }
+            loop {
+                if sp == 0 {
+                    return;
+                }
+                sp -= 1;
+                let te = _mm256_loadu_ps(stack.te[sp].as_ptr());
+                let m = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(te, tmax)) as u32;
+                if m != 0 {
+                    cur = stack.node[sp];
+                    cur_mask = m;
+                    break;
+                }
+            }
+        }
+    }
+
     /// Whether anything blocks the ray for `tmin < t < tmax`, skipping triangle `skip`.
     pub fn occluded(&self, r: &Ray, tmin: f32, tmax: f32, skip: u32) -> bool {
         let mut hit = false;
@@ -577,16 +878,31 @@ impl Bvh {
         tmin: f32,
         tmax: f32,
         stack: &mut TraversalStack,
-        mut leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
+        leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
     ) {
         if self.root == EMPTY
             || Self::box_entry(&self.root_min, &self.root_max, r, tmin, tmax).is_nan()
         {
             return;
         }
+        self.traverse_from(self.root, r, tmin, tmax, stack, leaf);
+    }
+
+    /// The traversal of [`Bvh::traverse`] from node reference `start`, whose box the ray
+    /// is known to enter.
+    #[inline(always)]
+    fn traverse_from(
+        &self,
+        start: u32,
+        r: &Ray,
+        tmin: f32,
+        tmax: f32,
+        stack: &mut TraversalStack,
+        mut leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
+    ) {
         let stack = &mut stack.0;
         let mut sp = 0usize;
-        let mut cur = self.root;
+        let mut cur = start;
         let mut tmax = tmax;
         loop {
             if cur & LEAF != 0 {
@@ -1200,6 +1516,84 @@ mod tests {
             }
         }
         assert!(hits > 1000, "{hits}");
+    }
+
+    /// The packet traversal returns exactly each ray's single-ray closest hit: coherent
+    /// packets (one origin, nearby directions), incoherent ones, axis-parallel lanes (the
+    /// single-ray path), skipped triangles and partial lane masks (lanes outside the mask
+    /// are left alone).
+    #[test]
+    fn packet_matches_single_rays() {
+        let (v, t) = grid(40);
+        let bvh = Bvh::build(&v, &t);
+        let mut rng = Xs(0x5851_F42D_4C95_7F2D);
+        let mut stack = PacketStack::new();
+        let (mut hits, mut lanes) = (0, 0);
+        for k in 0..3000 {
+            let mut rays = Ray8::default();
+            let mut skips = [u32::MAX; PACKET];
+            let base = [rng.f() * 390.0, rng.f() * 390.0, 20.0 + rng.f() * 30.0];
+            let bd = [rng.f() - 0.5, rng.f() - 0.5, -rng.f() * 0.5 - 0.01];
+            for l in 0..PACKET {
+                let (o, d) = match k % 4 {
+                    // Coherent: one origin, directions within a few degrees.
+                    0 | 1 => (
+                        base,
+                        [
+                            bd[0] + 0.05 * (rng.f() - 0.5),
+                            bd[1] + 0.05 * (rng.f() - 0.5),
+                            bd[2],
+                        ],
+                    ),
+                    // Incoherent, some rays upwards.
+                    2 => (
+                        [rng.f() * 390.0, rng.f() * 390.0, rng.f() * 40.0 - 5.0],
+                        [rng.f() - 0.5, rng.f() - 0.5, rng.f() - 0.6],
+                    ),
+                    // Axis-parallel lanes mixed with ordinary ones.
+                    _ => (
+                        base,
+                        match l % 3 {
+                            0 => [0.0, 0.0, -1.0],
+                            1 => [1.0, 0.0, -0.05],
+                            _ => bd,
+                        },
+                    ),
+                };
+                let r = Ray::new(o.map(|x| x as f32), d.map(|x| x as f32));
+                let first = bvh.closest(&r, 1e-3, f32::INFINITY, u32::MAX);
+                if l % 2 == 1 {
+                    if let Some(h) = first {
+                        skips[l] = h.tri;
+                    }
+                }
+                rays.set(l, &r, skips[l]);
+            }
+            let active = if k % 5 == 0 {
+                (rng.f() * 256.0) as u32
+            } else {
+                0xff
+            };
+            let sentinel = Some(Hit {
+                t: -1.0,
+                tri: 7,
+                normal: [0.0; 3],
+            });
+            let mut out = [sentinel; PACKET];
+            bvh.closest8(&rays, active, 1e-3, &mut out, &mut stack);
+            for l in 0..PACKET {
+                if active & (1 << l) == 0 {
+                    assert_eq!(out[l], sentinel, "packet {k} lane {l} touched");
+                    continue;
+                }
+                let (r, skip) = rays.lane(l);
+                let want = bvh.closest(&r, 1e-3, f32::INFINITY, skip);
+                assert_eq!(out[l], want, "packet {k} lane {l}");
+                hits += usize::from(want.is_some());
+                lanes += 1;
+            }
+        }
+        assert!(hits > lanes / 4, "{hits} hits of {lanes}");
     }
 
     #[test]

@@ -45,7 +45,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
-use super::bvh::{intersect_scalar, Ray, TraversalStack};
+use super::bvh::{intersect_scalar, Hit, PacketStack, Ray, Ray8, PACKET};
 use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
@@ -823,6 +823,111 @@ impl LaunchOrder {
     }
 }
 
+/// Call `trace(dirs)` for the launch directions of chunk `c` of a `rays`-point lattice
+/// `dir(i)`, in azimuth order ([`LaunchOrder`]), eight at a time (fewer at the end).
+fn launch_packets(
+    order: &LaunchOrder,
+    c: u64,
+    rays: u64,
+    dir: &impl Fn(u64) -> [f32; 3],
+    mut trace: impl FnMut(&[[f32; 3]]),
+) {
+    let mut buf = [[0f32; 3]; PACKET];
+    let mut n = 0;
+    for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
+        buf[n] = dir(i);
+        n += 1;
+        if n == PACKET {
+            trace(&buf);
+            n = 0;
+        }
+    }
+    if n > 0 {
+        trace(&buf[..n]);
+    }
+}
+
+/// One launched ray between bounces: its current segment's origin and direction, the
+/// triangle it left (skipped by the next hit test), the length travelled before this
+/// segment and the triangles it reflected on so far.
+#[derive(Debug, Clone, Copy)]
+struct Bouncing {
+    o: [f32; 3],
+    d: [f32; 3],
+    skip: u32,
+    travelled: f32,
+    seq: [u32; 8],
+}
+
+/// Shoot up to eight rays from `o0` in directions `dirs` and bounce them specularly, up to
+/// `segments` segments each, the rays of one segment depth traced as one packet
+/// ([`Scene::closest8_in`]). `seg(ray, depth, hit)` is called for every traced segment
+/// (`depth` 0 is the launch segment) and returns whether the ray goes on: a ray that goes
+/// on reflects at its hit (the triangle joins `seq`), one without a hit stops regardless.
+/// Per ray this is exactly the single-ray bounce loop.
+fn bounce8(
+    scene: &Scene,
+    o0: [f32; 3],
+    dirs: &[[f32; 3]],
+    segments: usize,
+    stack: &mut PacketStack,
+    mut seg: impl FnMut(&Bouncing, usize, Option<Hit>) -> bool,
+) {
+    let mut st = [Bouncing {
+        o: o0,
+        d: [0.0; 3],
+        skip: u32::MAX,
+        travelled: 0.0,
+        seq: [u32::MAX; 8],
+    }; PACKET];
+    for (b, &d) in st.iter_mut().zip(dirs) {
+        b.d = d;
+    }
+    let mut active: u32 = (1u32 << dirs.len().min(PACKET)) - 1;
+    let mut rays = Ray8::default();
+    let mut out = [None; PACKET];
+    for depth in 0..segments {
+        if active == 0 {
+            break;
+        }
+        let mut m = active;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            rays.set(l, &Ray::new(st[l].o, st[l].d), st[l].skip);
+        }
+        scene.closest8_in(&rays, active, 1e-3, &mut out, stack);
+        let mut m = active;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let hit = out[l];
+            let b = &mut st[l];
+            let go_on = seg(b, depth, hit);
+            let (true, Some(h)) = (go_on, hit) else {
+                active &= !(1 << l);
+                continue;
+            };
+            let (o, d) = (b.o, b.d);
+            let mm = h.normal;
+            let inv = 1.0 / (mm[0] * mm[0] + mm[1] * mm[1] + mm[2] * mm[2]).sqrt();
+            let n = [mm[0] * inv, mm[1] * inv, mm[2] * inv];
+            let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
+            b.o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
+            b.d = [
+                d[0] - 2.0 * dn * n[0],
+                d[1] - 2.0 * dn * n[1],
+                d[2] - 2.0 * dn * n[2],
+            ];
+            b.travelled += h.t;
+            if let Some(s) = b.seq.get_mut(depth) {
+                *s = h.tri;
+            }
+            b.skip = h.tri;
+        }
+    }
+}
+
 fn chains_from(
     scene: &Scene,
     tx: Vec3,
@@ -838,37 +943,19 @@ fn chains_from(
         .into_par_iter()
         .map(|c| {
             let mut set = HashSet::new();
-            let mut stack = TraversalStack::new();
-            for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
-                let mut o = o0;
-                let mut d = dir(i);
-                let mut skip = u32::MAX;
-                let mut seq = [u32::MAX; 8];
-                for depth in 0..max_depth {
-                    let Some(h) =
-                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack)
-                    else {
-                        break;
-                    };
-                    seq[depth] = h.tri;
+            let mut stack = PacketStack::new();
+            launch_packets(&order, c, rays, &dir, |dirs| {
+                bounce8(scene, o0, dirs, max_depth, &mut stack, |b, depth, hit| {
+                    let Some(h) = hit else { return false };
                     if depth >= 1 {
                         let mut s = [u32::MAX; 8];
-                        s[..=depth].copy_from_slice(&seq[..=depth]);
+                        s[..depth].copy_from_slice(&b.seq[..depth]);
+                        s[depth] = h.tri;
                         set.insert((s, depth as u8 + 1));
                     }
-                    let m = h.normal;
-                    let inv = 1.0 / (m[0] * m[0] + m[1] * m[1] + m[2] * m[2]).sqrt();
-                    let n = [m[0] * inv, m[1] * inv, m[2] * inv];
-                    let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
-                    o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
-                    d = [
-                        d[0] - 2.0 * dn * n[0],
-                        d[1] - 2.0 * dn * n[1],
-                        d[2] - 2.0 * dn * n[2],
-                    ];
-                    skip = h.tri;
-                }
-            }
+                    true
+                });
+            });
             set
         })
         .reduce(HashSet::new, |a, b| {
@@ -976,45 +1063,29 @@ pub fn sbr_run(
         .map(|c| {
             let mut set = HashSet::new();
             let mut segs = 0u64;
-            let mut seq = [u32::MAX; 8];
-            let mut stack = TraversalStack::new();
-            for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
-                let mut o = o0;
-                let mut d = fibonacci_direction(i, rays);
-                let mut skip = u32::MAX;
-                let mut travelled = 0f32;
-                for depth in 0..=max_depth {
-                    segs += 1;
-                    let hit =
-                        scene.closest_in(&Ray::new(o, d), 1e-3, f32::INFINITY, skip, &mut stack);
-                    let seg_len = hit.map_or(f32::INFINITY, |h| h.t);
-                    if depth > 0 {
-                        let mut s = [u32::MAX; 8];
-                        s[..depth].copy_from_slice(&seq[..depth]);
-                        rx.hits(o, d, seg_len, travelled, k_rs, |ri| {
-                            set.insert((ri, s, depth as u8));
-                        });
-                    }
-                    let Some(h) = hit else { break };
-                    if depth == max_depth {
-                        break;
-                    }
-                    // Reflect.
-                    let m = h.normal;
-                    let inv = 1.0 / (m[0] * m[0] + m[1] * m[1] + m[2] * m[2]).sqrt();
-                    let n = [m[0] * inv, m[1] * inv, m[2] * inv];
-                    let dn = d[0] * n[0] + d[1] * n[1] + d[2] * n[2];
-                    o = [o[0] + d[0] * h.t, o[1] + d[1] * h.t, o[2] + d[2] * h.t];
-                    d = [
-                        d[0] - 2.0 * dn * n[0],
-                        d[1] - 2.0 * dn * n[1],
-                        d[2] - 2.0 * dn * n[2],
-                    ];
-                    travelled += h.t;
-                    seq[depth] = h.tri;
-                    skip = h.tri;
-                }
-            }
+            let mut stack = PacketStack::new();
+            let dir = |i| fibonacci_direction(i, rays);
+            launch_packets(&order, c, rays, &dir, |dirs| {
+                bounce8(
+                    scene,
+                    o0,
+                    dirs,
+                    max_depth + 1,
+                    &mut stack,
+                    |b, depth, hit| {
+                        segs += 1;
+                        if depth > 0 {
+                            let seg_len = hit.map_or(f32::INFINITY, |h| h.t);
+                            let mut s = [u32::MAX; 8];
+                            s[..depth].copy_from_slice(&b.seq[..depth]);
+                            rx.hits(b.o, b.d, seg_len, b.travelled, k_rs, |ri| {
+                                set.insert((ri, s, depth as u8));
+                            });
+                        }
+                        hit.is_some() && depth < max_depth
+                    },
+                );
+            });
             (set, segs)
         })
         .reduce(
@@ -1057,7 +1128,12 @@ mod tests {
     fn launch_order_is_azimuth_sorted_permutation() {
         let order = LaunchOrder::new();
         let n = 3 * CHUNK + 1234;
-        for (lo, hi) in [(0, CHUNK), (CHUNK, 2 * CHUNK), (3 * CHUNK, n), (77, 77 + 500)] {
+        for (lo, hi) in [
+            (0, CHUNK),
+            (CHUNK, 2 * CHUNK),
+            (3 * CHUNK, n),
+            (77, 77 + 500),
+        ] {
             let idx: Vec<u64> = order.chunk(lo, hi).collect();
             let mut sorted = idx.clone();
             sorted.sort_unstable();
@@ -1066,7 +1142,9 @@ mod tests {
                 .iter()
                 .map(|&i| {
                     let d = fibonacci_direction(i, n);
-                    f64::from(d[1]).atan2(f64::from(d[0])).rem_euclid(std::f64::consts::TAU)
+                    f64::from(d[1])
+                        .atan2(f64::from(d[0]))
+                        .rem_euclid(std::f64::consts::TAU)
                 })
                 .collect();
             let descents = az.windows(2).filter(|w| w[1] < w[0] - 1e-6).count();

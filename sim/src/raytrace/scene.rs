@@ -21,7 +21,7 @@
 //! ITU-R P.527-3 (ground electrical characteristics); ITU-R P.834 / P.453 (effective earth
 //! radius factor k = 4/3 for the standard atmosphere).
 
-use super::bvh::{Bvh, GridAccel, Hit, Ray, TraversalStack};
+use super::bvh::{Bvh, GridAccel, Hit, PacketStack, Ray, Ray8, TraversalStack, PACKET};
 use super::geom::Vec3;
 use super::vegetation::Vegetation;
 use super::RaytraceError;
@@ -568,6 +568,34 @@ impl Scene {
         match &self.grid {
             Some(g) => g.closest(r, tmin, tmax, skip),
             None => self.bvh.closest_in(r, tmin, tmax, skip, stack),
+        }
+    }
+
+    /// Closest hits of up to eight rays at once (lanes set in `active`), each with
+    /// `tmin < t` and skipping its lane's triangle: `out[l]` is what [`Scene::closest_in`]
+    /// returns for lane `l` with `tmax = ∞`. By the BVH's packet traversal
+    /// ([`Bvh::closest8`]), or ray by ray through the height-field walk where the scene has
+    /// one.
+    #[inline]
+    pub fn closest8_in(
+        &self,
+        rays: &Ray8,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; PACKET],
+        stack: &mut PacketStack,
+    ) {
+        match &self.grid {
+            Some(g) => {
+                let mut m = active & 0xff;
+                while m != 0 {
+                    let l = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let (r, skip) = rays.lane(l);
+                    out[l] = g.closest(&r, tmin, f32::INFINITY, skip);
+                }
+            }
+            None => self.bvh.closest8(rays, active, tmin, out, stack),
         }
     }
 
