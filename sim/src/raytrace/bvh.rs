@@ -658,10 +658,7 @@ impl Bvh {
             let r = rays.ray(l);
             out[l] = None;
             if r.inv.iter().all(|v| v.is_finite()) && !tmin.is_nan() {
-                if self.root != EMPTY
-                    && !Self::box_entry(&self.root_min, &self.root_max, &r, tmin, f32::INFINITY)
-                        .is_nan()
-                {
+                if self.root != EMPTY {
                     packet |= 1 << l;
                 }
             } else {
@@ -677,6 +674,7 @@ impl Bvh {
             unsafe { self.closest8_avx2(rays, packet, tmin, out, stack) };
             return;
         }
+        // The root box test is the traversal's own (`closest_in`).
         let mut m = packet;
         while m != 0 {
             let l = m.trailing_zeros() as usize;
@@ -692,7 +690,7 @@ impl Bvh {
     }
 
     /// The packet walk of [`Bvh::closest8`] for the lanes in `packet`, whose rays have
-    /// finite inverse directions and enter the root box.
+    /// finite inverse directions (the tree is not empty).
     ///
     /// # Safety
     /// The CPU must support AVX2.
@@ -725,9 +723,28 @@ impl Bvh {
         let inf = _mm256_set1_ps(f32::INFINITY);
         let bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
         let mut tmax = inf;
+        // The root box, as `Bvh::traverse` tests it (no NaN with finite inverses).
+        let mut t0 = vtmin;
+        let mut t1 = inf;
+        for a in 0..3 {
+            let ta = _mm256_mul_ps(
+                _mm256_sub_ps(_mm256_set1_ps(self.root_min[a]), o[a]),
+                inv[a],
+            );
+            let tb = _mm256_mul_ps(
+                _mm256_sub_ps(_mm256_set1_ps(self.root_max[a]), o[a]),
+                inv[a],
+            );
+            t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
+            t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
+        }
+        let root = _mm256_cmp_ps::<_CMP_LE_OQ>(t0, _mm256_mul_ps(t1, grow));
+        let mut cur_mask = packet & _mm256_movemask_ps(root) as u32;
+        if cur_mask == 0 {
+            return;
+        }
         let mut sp = 0usize;
         let mut cur = self.root;
-        let mut cur_mask = packet;
         loop {
             if cur_mask & (cur_mask - 1) == 0 && cur & LEAF == 0 {
                 // One ray left: it finishes this subtree alone (same tests, its own stack).
@@ -975,7 +992,7 @@ impl Bvh {
 }
 
 /// [`intersect_lanes`] on a leaf packet.
-#[inline]
+#[inline(always)]
 fn intersect4(p: &Tri4, r: &Ray, tmin: f32, best: (f32, u32), skip: u32) -> (f32, usize) {
     intersect_lanes(&p.v0, &p.e1, &p.e2, &p.id, r, tmin, best, skip)
 }

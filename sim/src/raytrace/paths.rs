@@ -977,6 +977,8 @@ struct RxSpheres {
     x: Vec<f32>,
     y: Vec<f32>,
     z: Vec<f32>,
+    /// AVX2 detected: the lanes of a block run in one 256-bit register.
+    avx2: bool,
 }
 
 impl RxSpheres {
@@ -984,10 +986,15 @@ impl RxSpheres {
 
     fn new(rxs: &[Vec3]) -> Self {
         let n = rxs.len().div_ceil(Self::LANES) * Self::LANES;
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
         let mut out = RxSpheres {
             x: vec![f32::NAN; n],
             y: vec![f32::NAN; n],
             z: vec![f32::NAN; n],
+            avx2,
         };
         for (k, r) in rxs.iter().enumerate() {
             [out.x[k], out.y[k], out.z[k]] = r.to_f32();
@@ -1000,8 +1007,46 @@ impl RxSpheres {
     /// `o + t·d`, `0 < t < seg_len` passes through. A block of eight receivers is tested in
     /// vector lanes without branches (NaN padding never hits); the arithmetic per receiver
     /// is exactly the scalar test's.
+    /// Compiled for AVX2 where the CPU has it (same arithmetic, wider lanes).
     #[inline]
     fn hits(
+        &self,
+        o: [f32; 3],
+        d: [f32; 3],
+        seg_len: f32,
+        travelled: f32,
+        k_rs: f32,
+        hit: impl FnMut(u32),
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: AVX2 was detected when `self` was built.
+            unsafe { self.hits_avx2(o, d, seg_len, travelled, k_rs, hit) };
+            return;
+        }
+        self.hits_lanes(o, d, seg_len, travelled, k_rs, hit);
+    }
+
+    /// [`RxSpheres::hits`] compiled with AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn hits_avx2(
+        &self,
+        o: [f32; 3],
+        d: [f32; 3],
+        seg_len: f32,
+        travelled: f32,
+        k_rs: f32,
+        hit: impl FnMut(u32),
+    ) {
+        self.hits_lanes(o, d, seg_len, travelled, k_rs, hit);
+    }
+
+    #[inline(always)]
+    fn hits_lanes(
         &self,
         o: [f32; 3],
         d: [f32; 3],
