@@ -717,6 +717,12 @@ impl Bvh {
             _mm256_loadu_ps(rays.inv[1].as_ptr()),
             _mm256_loadu_ps(rays.inv[2].as_ptr()),
         ];
+        let d = [
+            _mm256_loadu_ps(rays.d[0].as_ptr()),
+            _mm256_loadu_ps(rays.d[1].as_ptr()),
+            _mm256_loadu_ps(rays.d[2].as_ptr()),
+        ];
+        let skip = _mm256_loadu_si256(rays.skip.as_ptr().cast());
         let vtmin = _mm256_set1_ps(tmin);
         let grow = _mm256_set1_ps(SLAB_GROW);
         let nan = _mm256_set1_ps(f32::NAN);
@@ -766,20 +772,104 @@ impl Bvh {
                 out[l] = found;
                 tmax = _mm256_loadu_ps(best_t.as_ptr());
             } else if cur & LEAF != 0 {
+                // The leaf's four triangles one after another, the rays in the lanes:
+                // `intersect_lanes`' arithmetic per (ray, triangle), each ray keeping the
+                // least (t, id), which is the single-ray test's choice.
                 let p = &self.packets[(cur & !LEAF) as usize];
-                let mut m = cur_mask;
-                while m != 0 {
-                    let l = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let r = rays.ray(l);
-                    let (t, lane) = intersect4(p, &r, tmin, (best_t[l], best_id[l]), rays.skip[l]);
-                    if lane < 4 {
-                        best_t[l] = t;
-                        best_id[l] = p.id[lane];
-                        out[l] = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
-                    }
+                let am = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                    _mm256_and_si256(_mm256_set1_epi32(cur_mask as i32), bits),
+                    bits,
+                ));
+                let mut bt = tmax;
+                let mut bid = _mm256_loadu_si256(best_id.as_ptr().cast());
+                let mut which = _mm256_set1_epi32(-1);
+                for j in 0..4 {
+                    let e1 = [
+                        _mm256_set1_ps(p.e1[0][j]),
+                        _mm256_set1_ps(p.e1[1][j]),
+                        _mm256_set1_ps(p.e1[2][j]),
+                    ];
+                    let e2 = [
+                        _mm256_set1_ps(p.e2[0][j]),
+                        _mm256_set1_ps(p.e2[1][j]),
+                        _mm256_set1_ps(p.e2[2][j]),
+                    ];
+                    let mul = |a, b| _mm256_mul_ps(a, b);
+                    let (add, sub) = (|a, b| _mm256_add_ps(a, b), |a, b| _mm256_sub_ps(a, b));
+                    let px = sub(mul(d[1], e2[2]), mul(d[2], e2[1]));
+                    let py = sub(mul(d[2], e2[0]), mul(d[0], e2[2]));
+                    let pz = sub(mul(d[0], e2[1]), mul(d[1], e2[0]));
+                    let det = add(add(mul(e1[0], px), mul(e1[1], py)), mul(e1[2], pz));
+                    let inv_det = _mm256_div_ps(_mm256_set1_ps(1.0), det);
+                    let tx = sub(o[0], _mm256_set1_ps(p.v0[0][j]));
+                    let ty = sub(o[1], _mm256_set1_ps(p.v0[1][j]));
+                    let tz = sub(o[2], _mm256_set1_ps(p.v0[2][j]));
+                    let u = mul(add(add(mul(tx, px), mul(ty, py)), mul(tz, pz)), inv_det);
+                    let qx = sub(mul(ty, e1[2]), mul(tz, e1[1]));
+                    let qy = sub(mul(tz, e1[0]), mul(tx, e1[2]));
+                    let qz = sub(mul(tx, e1[1]), mul(ty, e1[0]));
+                    let v = mul(
+                        add(add(mul(d[0], qx), mul(d[1], qy)), mul(d[2], qz)),
+                        inv_det,
+                    );
+                    let t = mul(
+                        add(add(mul(e2[0], qx), mul(e2[1], qy)), mul(e2[2], qz)),
+                        inv_det,
+                    );
+                    let zero = _mm256_setzero_ps();
+                    let id = _mm256_set1_epi32(p.id[j] as i32);
+                    // Unsigned id < best id, by flipping the sign bits.
+                    let sign = _mm256_set1_epi32(i32::MIN);
+                    let id_less = _mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                        _mm256_xor_si256(bid, sign),
+                        _mm256_xor_si256(id, sign),
+                    ));
+                    let better = _mm256_or_ps(
+                        _mm256_cmp_ps::<_CMP_LT_OQ>(t, bt),
+                        _mm256_and_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(t, bt), id_less),
+                    );
+                    let not_skip = _mm256_castsi256_ps(_mm256_cmpeq_epi32(id, skip));
+                    let ok = _mm256_andnot_ps(
+                        not_skip,
+                        _mm256_and_ps(
+                            _mm256_and_ps(
+                                _mm256_and_ps(am, _mm256_cmp_ps::<_CMP_NEQ_UQ>(det, zero)),
+                                _mm256_and_ps(
+                                    _mm256_cmp_ps::<_CMP_GE_OQ>(u, zero),
+                                    _mm256_cmp_ps::<_CMP_GE_OQ>(v, zero),
+                                ),
+                            ),
+                            _mm256_and_ps(
+                                _mm256_and_ps(
+                                    _mm256_cmp_ps::<_CMP_LE_OQ>(add(u, v), _mm256_set1_ps(1.0)),
+                                    _mm256_cmp_ps::<_CMP_GT_OQ>(t, vtmin),
+                                ),
+                                better,
+                            ),
+                        ),
+                    );
+                    bt = _mm256_blendv_ps(bt, t, ok);
+                    let oki = _mm256_castps_si256(ok);
+                    bid = _mm256_blendv_epi8(bid, id, oki);
+                    which = _mm256_blendv_epi8(which, _mm256_set1_epi32(j as i32), oki);
                 }
-                tmax = _mm256_loadu_ps(best_t.as_ptr());
+                let mut hitm = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                    which,
+                    _mm256_set1_epi32(-1),
+                ))) as u32;
+                if hitm != 0 {
+                    let mut w = [0i32; PACKET];
+                    _mm256_storeu_si256(w.as_mut_ptr().cast(), which);
+                    _mm256_storeu_ps(best_t.as_mut_ptr(), bt);
+                    _mm256_storeu_si256(best_id.as_mut_ptr().cast(), bid);
+                    while hitm != 0 {
+                        let l = hitm.trailing_zeros() as usize;
+                        hitm &= hitm - 1;
+                        let j = w[l] as usize;
+                        out[l] = Some(hit_of(best_t[l], best_id[l], &p.e1, &p.e2, j));
+                    }
+                    tmax = bt;
+                }
             } else {
                 let n = &self.nodes[cur as usize];
                 let am = _mm256_castsi256_ps(_mm256_cmpeq_epi32(

@@ -237,8 +237,66 @@ pub fn fibonacci_direction(i: u64, n: u64) -> [f32; 3] {
     const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653; // π (3 − √5)
     let z = 1.0 - (2.0 * i as f64 + 1.0) / n as f64;
     let r = (1.0 - z * z).max(0.0).sqrt();
-    let (s, c) = (i as f64 * GOLDEN_ANGLE).sin_cos();
+    let (s, c) = sin_cos_turning(i as f64 * GOLDEN_ANGLE);
     [(r * c) as f32, (r * s) as f32, z as f32]
+}
+
+/// `(sin x, cos x)` to within about one unit in the last place of f64, for the large
+/// arguments of the Fibonacci lattice (`i·golden angle`, up to ~2.4·10⁸ rad at 10⁸ rays),
+/// several times faster than the library's general reduction: `x − k·π/2` in two fused
+/// multiply-adds (`π/2 = P1 + P2` to 2⁻¹⁰⁶; `k·P1` and `k·P2` each enter with one
+/// rounding), then the Taylor series of sine and cosine on `|r| ≤ π/4` to `r¹⁷` / `r¹⁸`
+/// (truncation below 10⁻¹⁹), and the quadrant's signs. Rounded to f32 (the directions),
+/// the result is the library's except within ~10⁻¹⁶ of an f32 rounding boundary.
+/// Arguments beyond 2⁴⁰ or non-finite fall back to [`f64::sin_cos`].
+#[inline]
+fn sin_cos_turning(x: f64) -> (f64, f64) {
+    const P1: f64 = std::f64::consts::FRAC_PI_2;
+    const P2: f64 = 6.123_233_995_736_766e-17; // π/2 − P1
+    if x.is_nan() || x.abs() >= (1u64 << 40) as f64 {
+        return x.sin_cos();
+    }
+    let k = (x * std::f64::consts::FRAC_2_PI).round();
+    let r = (-k).mul_add(P2, (-k).mul_add(P1, x));
+    let r2 = r * r;
+    // 1/n! for the odd and even powers.
+    const S: [f64; 8] = [
+        -1.0 / 6.0,
+        1.0 / 120.0,
+        -1.0 / 5040.0,
+        1.0 / 362_880.0,
+        -1.0 / 39_916_800.0,
+        1.0 / 6_227_020_800.0,
+        -1.0 / 1_307_674_368_000.0,
+        1.0 / 355_687_428_096_000.0,
+    ];
+    const C: [f64; 9] = [
+        -1.0 / 2.0,
+        1.0 / 24.0,
+        -1.0 / 720.0,
+        1.0 / 40_320.0,
+        -1.0 / 3_628_800.0,
+        1.0 / 479_001_600.0,
+        -1.0 / 87_178_291_200.0,
+        1.0 / 20_922_789_888_000.0,
+        -1.0 / 6_402_373_705_728_000.0,
+    ];
+    let mut ps = S[7];
+    for &c in S[..7].iter().rev() {
+        ps = ps * r2 + c;
+    }
+    let sin_r = r + r * r2 * ps;
+    let mut pc = C[8];
+    for &c in C[..8].iter().rev() {
+        pc = pc * r2 + c;
+    }
+    let cos_r = 1.0 + r2 * pc;
+    match (k as i64) & 3 {
+        0 => (sin_r, cos_r),
+        1 => (cos_r, -sin_r),
+        2 => (-sin_r, -cos_r),
+        _ => (-cos_r, sin_r),
+    }
 }
 
 /// The path solver over a scene.
@@ -1253,6 +1311,34 @@ mod tests {
             hits += a.len();
         }
         assert!(hits > 1000, "{hits}");
+    }
+
+    /// The lattice's sine and cosine agree with the library's to a few f64 ulps over the
+    /// launch indices of 10⁸ rays, and the f32 directions almost always bit for bit.
+    #[test]
+    fn lattice_sin_cos_matches_library() {
+        const GOLDEN_ANGLE: f64 = 2.399_963_229_728_653;
+        let mut differ = 0;
+        let n = 200_000u64;
+        for j in 0..n {
+            let i = j * 499 + j % 7; // spread over [0, 10⁸)
+            let x = i as f64 * GOLDEN_ANGLE;
+            let (s, c) = sin_cos_turning(x);
+            let (s0, c0) = x.sin_cos();
+            assert!(
+                (s - s0).abs() < 1e-15 && (c - c0).abs() < 1e-15,
+                "i {i}: {s} {s0} {c} {c0}"
+            );
+            differ += usize::from(s as f32 != s0 as f32) + usize::from(c as f32 != c0 as f32);
+        }
+        assert!(differ < 4, "{differ} f32 components differ");
+        for x in [0.0, -1.0, 1e13, f64::NAN, f64::INFINITY] {
+            let (s, c) = sin_cos_turning(x);
+            let (s0, c0) = x.sin_cos();
+            assert!(
+                (s.is_nan() && s0.is_nan()) || ((s - s0).abs() < 1e-15 && (c - c0).abs() < 1e-15)
+            );
+        }
     }
 
     /// A chunk's launch order is a permutation of its indices, in increasing azimuth about
