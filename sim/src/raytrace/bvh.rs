@@ -206,6 +206,30 @@ impl Ray8 {
         self.skip[lane] = skip;
     }
 
+    /// Set lane `lane` to the ray from `o` in direction `d`, skipping triangle `skip`,
+    /// without its inverse direction: call [`Ray8::invert`] once all lanes are set.
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn set_uninverted(&mut self, lane: usize, o: [f32; 3], d: [f32; 3], skip: u32) {
+        for a in 0..3 {
+            self.o[a][lane] = o[a];
+            self.d[a][lane] = d[a];
+        }
+        self.skip[lane] = skip;
+    }
+
+    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
+    #[inline]
+    pub fn invert(&mut self) {
+        for a in 0..3 {
+            for l in 0..PACKET {
+                self.inv[a][l] = 1.0 / self.d[a][l];
+            }
+        }
+    }
+
     /// The ray of lane `lane` and the triangle it skips.
     ///
     /// # Panics
@@ -650,20 +674,37 @@ impl Bvh {
         out: &mut [Option<Hit>; PACKET],
         stack: &mut PacketStack,
     ) {
-        let mut packet = 0u32;
-        let mut m = active & 0xff;
+        let active = active & 0xff;
+        // Lanes whose inverse direction is finite in all three components.
+        let mut finite = 0u32;
+        for l in 0..PACKET {
+            let f = rays.inv[0][l].is_finite()
+                & rays.inv[1][l].is_finite()
+                & rays.inv[2][l].is_finite();
+            finite |= u32::from(f) << l;
+        }
+        let packet = if self.root == EMPTY || tmin.is_nan() {
+            0
+        } else {
+            active & finite
+        };
+        let mut m = active;
         while m != 0 {
             let l = m.trailing_zeros() as usize;
             m &= m - 1;
-            let r = rays.ray(l);
             out[l] = None;
-            if r.inv.iter().all(|v| v.is_finite()) && !tmin.is_nan() {
-                if self.root != EMPTY {
-                    packet |= 1 << l;
-                }
-            } else {
-                out[l] = self.closest_in(&r, tmin, f32::INFINITY, rays.skip[l], &mut stack.single);
-            }
+        }
+        let mut m = active & !packet;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            out[l] = self.closest_in(
+                &rays.ray(l),
+                tmin,
+                f32::INFINITY,
+                rays.skip[l],
+                &mut stack.single,
+            );
         }
         if packet == 0 {
             return;
@@ -1674,7 +1715,14 @@ mod tests {
                         skips[l] = h.tri;
                     }
                 }
-                rays.set(l, &r, skips[l]);
+                if k % 2 == 0 {
+                    rays.set(l, &r, skips[l]);
+                } else {
+                    rays.set_uninverted(l, r.o, r.d, skips[l]);
+                }
+            }
+            if k % 2 == 1 {
+                rays.invert();
             }
             let active = if k % 5 == 0 {
                 (rng.f() * 256.0) as u32

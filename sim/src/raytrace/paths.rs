@@ -45,7 +45,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
-use super::bvh::{intersect_scalar, Hit, PacketStack, Ray, Ray8, PACKET};
+use super::bvh::{intersect_scalar, Hit, PacketStack, Ray8, PACKET};
 use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
@@ -1018,8 +1018,9 @@ fn bounce8(
         while m != 0 {
             let l = m.trailing_zeros() as usize;
             m &= m - 1;
-            rays.set(l, &Ray::new(st[l].o, st[l].d), st[l].skip);
+            rays.set_uninverted(l, st[l].o, st[l].d, st[l].skip);
         }
+        rays.invert();
         scene.closest8_in(&rays, active, 1e-3, &mut out, stack);
         let mut m = active;
         while m != 0 {
