@@ -29,6 +29,12 @@
 //!   a reception sphere; on the peer tile's rx 28 reception spheres at 10⁶ rays missed five of
 //!   them (+5.9 dB against Sionna), chains and the focused launch find them (+1.7 dB).
 //!
+//! The SBR launchers work in chunks of 8192 lattice indices (one rayon task each), traced in
+//! azimuth order (by index arithmetic, no sort) as packets of eight
+//! neighbouring rays that bounce together ([`super::bvh::Bvh::closest8`]); directions come
+//! eight at a time from vector lanes, and the reception-sphere test runs eight receivers per
+//! AVX2 register. Per ray the work and the result are those of a single-ray loop.
+//!
 //! Fields are tracked as vectors: each reflection splits the field into TE/TM components with
 //! the Fresnel coefficients of that triangle's ground ([`super::fresnel`]); the result is a
 //! 2 × 2 polarisation matrix per path (H/V at the TX to H/V at the RX).
