@@ -51,7 +51,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
-use super::bvh::{intersect_scalar, Hit, PacketStack, Ray8, PACKET};
+use super::bvh::{intersect_scalar, Hit, PacketStack, Ray16, PACKET, WIDE};
 use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
@@ -946,7 +946,7 @@ impl LaunchOrder {
 }
 
 /// Call `trace(dirs)` for the launch directions of chunk `c` of a `rays`-point lattice,
-/// in azimuth order ([`LaunchOrder`]), eight at a time (fewer at the end); `dirs8(idx,
+/// in azimuth order ([`LaunchOrder`]), sixteen at a time (fewer at the end); `dirs8(idx,
 /// out)` gives the directions of eight lattice indices.
 fn launch_packets(
     order: &LaunchOrder,
@@ -955,24 +955,34 @@ fn launch_packets(
     dirs8: &impl Fn(&[u64; PACKET], &mut [[f32; 3]; PACKET]),
     mut trace: impl FnMut(&[[f32; 3]]),
 ) {
-    let mut idx = [0u64; PACKET];
-    let mut buf = [[0f32; 3]; PACKET];
+    let mut idx = [0u64; WIDE];
+    let mut buf = [[0f32; 3]; WIDE];
+    let fill = |idx: &[u64; WIDE], buf: &mut [[f32; 3]; WIDE]| {
+        for h in 0..WIDE / PACKET {
+            let i: &[u64; PACKET] = idx[h * PACKET..][..PACKET]
+                .try_into()
+                .unwrap_or(&[0; PACKET]);
+            let mut o = [[0f32; 3]; PACKET];
+            dirs8(i, &mut o);
+            buf[h * PACKET..][..PACKET].copy_from_slice(&o);
+        }
+    };
     let mut n = 0;
     for i in order.chunk(c * CHUNK, ((c + 1) * CHUNK).min(rays)) {
         idx[n] = i;
         n += 1;
-        if n == PACKET {
-            dirs8(&idx, &mut buf);
+        if n == WIDE {
+            fill(&idx, &mut buf);
             trace(&buf);
             n = 0;
         }
     }
     if n > 0 {
         // Pad with the last index; only the first `n` directions are traced.
-        for k in n..PACKET {
+        for k in n..WIDE {
             idx[k] = idx[n - 1];
         }
-        dirs8(&idx, &mut buf);
+        fill(&idx, &mut buf);
         trace(&buf[..n]);
     }
 }
@@ -989,13 +999,13 @@ struct Bouncing {
     seq: [u32; 8],
 }
 
-/// Shoot up to eight rays from `o0` in directions `dirs` and bounce them specularly, up to
-/// `segments` segments each, the rays of one segment depth traced as one packet
-/// ([`Scene::closest8_in`]). `seg(ray, depth, hit)` is called for every traced segment
+/// Shoot up to sixteen rays from `o0` in directions `dirs` and bounce them specularly, up
+/// to `segments` segments each, the rays of one segment depth traced as one packet
+/// ([`Scene::closest16_in`]). `seg(ray, depth, hit)` is called for every traced segment
 /// (`depth` 0 is the launch segment) and returns whether the ray goes on: a ray that goes
 /// on reflects at its hit (the triangle joins `seq`), one without a hit stops regardless.
 /// Per ray this is exactly the single-ray bounce loop.
-fn bounce8(
+fn bounce16(
     scene: &Scene,
     o0: [f32; 3],
     dirs: &[[f32; 3]],
@@ -1009,13 +1019,13 @@ fn bounce8(
         skip: u32::MAX,
         travelled: 0.0,
         seq: [u32::MAX; 8],
-    }; PACKET];
+    }; WIDE];
     for (b, &d) in st.iter_mut().zip(dirs) {
         b.d = d;
     }
-    let mut active: u32 = (1u32 << dirs.len().min(PACKET)) - 1;
-    let mut rays = Ray8::default();
-    let mut out = [None; PACKET];
+    let mut active: u32 = (1u32 << dirs.len().min(WIDE)) - 1;
+    let mut rays = Ray16::default();
+    let mut out = [None; WIDE];
     for depth in 0..segments {
         if active == 0 {
             break;
@@ -1027,7 +1037,7 @@ fn bounce8(
             rays.set_uninverted(l, st[l].o, st[l].d, st[l].skip);
         }
         rays.invert();
-        scene.closest8_in(&rays, active, 1e-3, &mut out, stack);
+        scene.closest16_in(&rays, active, 1e-3, &mut out, stack);
         let mut m = active;
         while m != 0 {
             let l = m.trailing_zeros() as usize;
@@ -1076,7 +1086,7 @@ fn chains_from(
             let mut set = HashSet::new();
             let mut stack = PacketStack::new();
             launch_packets(&order, c, rays, &dirs8, |dirs| {
-                bounce8(scene, o0, dirs, max_depth, &mut stack, |b, depth, hit| {
+                bounce16(scene, o0, dirs, max_depth, &mut stack, |b, depth, hit| {
                     let Some(h) = hit else { return false };
                     if depth >= 1 {
                         let mut s = [u32::MAX; 8];
@@ -1290,7 +1300,7 @@ pub fn sbr_run(
                 fibonacci_directions8(idx, rays, out)
             };
             launch_packets(&order, c, rays, &dirs8, |dirs| {
-                bounce8(
+                bounce16(
                     scene,
                     o0,
                     dirs,

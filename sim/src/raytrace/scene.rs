@@ -21,7 +21,9 @@
 //! ITU-R P.527-3 (ground electrical characteristics); ITU-R P.834 / P.453 (effective earth
 //! radius factor k = 4/3 for the standard atmosphere).
 
-use super::bvh::{Bvh, GridAccel, Hit, PacketStack, Ray, Ray8, TraversalStack, PACKET};
+use super::bvh::{
+    Bvh, GridAccel, Hit, PacketStack, Ray, Ray16, Ray8, TraversalStack, PACKET, WIDE,
+};
 use super::geom::Vec3;
 use super::vegetation::Vegetation;
 use super::RaytraceError;
@@ -597,6 +599,30 @@ impl Scene {
                 }
             }
             None => self.bvh.closest8(rays, active, tmin, out, stack),
+        }
+    }
+
+    /// [`Scene::closest8_in`] for up to sixteen rays ([`Bvh::closest16`]).
+    #[inline]
+    pub fn closest16_in(
+        &self,
+        rays: &Ray16,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; WIDE],
+        stack: &mut PacketStack,
+    ) {
+        match &self.grid {
+            Some(g) => {
+                let mut m = active & 0xffff;
+                while m != 0 {
+                    let l = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let (r, skip) = rays.lane(l);
+                    out[l] = g.closest(&r, tmin, f32::INFINITY, skip);
+                }
+            }
+            None => self.bvh.closest16(rays, active, tmin, out, stack),
         }
     }
 
