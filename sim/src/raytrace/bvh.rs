@@ -12,6 +12,13 @@
 //!   `e2 = v2 − v0`) in structure-of-arrays form ([`Tri4`]); the Möller–Trumbore test runs on
 //!   all four lanes at once in branch-free code that the compiler vectorises (SSE/AVX/NEON).
 //!   [`intersect_scalar`] is the f64 scalar twin used as the test oracle.
+//! * Packets ([`Bvh::closest8`]): eight rays (the SBR launcher's neighbouring launch
+//!   directions, then their bounces) walk the tree together, AVX2 lanes across the rays
+//!   (runtime dispatch; single rays elsewhere): one visit of a node slab-tests each child
+//!   box against all eight, the stack keeps each lane's entry distance, leaves test each
+//!   triangle against all lanes, and a lone survivor finishes its subtree as a single ray.
+//!   Every lane's hit is bit for bit the single-ray traversal's. On the peer tile's SBR
+//!   launch a packet keeps 7.4 of 8 lanes alive per node visit.
 //! * [`GridAccel`]: the alternative for an undecimated grid mesh on a flat earth, a 2-D walk
 //!   over the cells under the ray with a maximum-height pyramid; same hits as the BVH
 //!   (triangle tests shared, ties broken by triangle id in both), slower on the peer tile.
@@ -19,7 +26,9 @@
 //!
 //! # References
 //! T. Möller, B. Trumbore, "Fast, minimum storage ray-triangle intersection", JGT 1997;
-//! I. Wald, "On fast construction of SAH-based bounding volume hierarchies", IEEE RT 2007.
+//! I. Wald, "On fast construction of SAH-based bounding volume hierarchies", IEEE RT 2007;
+//! I. Wald, P. Slusallek, C. Benthin, M. Wagner, "Interactive rendering with coherent ray
+//! tracing", Eurographics 2001 (packets).
 
 // Lane loops index several parallel arrays at once (structure of arrays).
 #![allow(clippy::needless_range_loop)]
@@ -164,6 +173,197 @@ impl Ray {
     #[inline]
     pub fn from_vec(o: Vec3, d: Vec3) -> Ray {
         Ray::new(o.to_f32(), d.to_f32())
+    }
+}
+
+/// Lanes of a [`Ray8`] packet.
+pub const PACKET: usize = 8;
+
+/// Up to eight rays in structure-of-arrays form, traced together by [`Bvh::closest8`].
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+pub struct Ray8 {
+    o: [[f32; PACKET]; 3],
+    inv: [[f32; PACKET]; 3],
+    d: [[f32; PACKET]; 3],
+    skip: [u32; PACKET],
+}
+
+impl Default for Ray8 {
+    fn default() -> Self {
+        Ray8 {
+            o: [[0.0; PACKET]; 3],
+            inv: [[0.0; PACKET]; 3],
+            d: [[0.0; PACKET]; 3],
+            skip: [u32::MAX; PACKET],
+        }
+    }
+}
+
+impl Ray8 {
+    /// Set lane `lane` to ray `r`, skipping triangle `skip` (`u32::MAX` for none).
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn set(&mut self, lane: usize, r: &Ray, skip: u32) {
+        for a in 0..3 {
+            self.o[a][lane] = r.o[a];
+            self.d[a][lane] = r.d[a];
+            self.inv[a][lane] = r.inv[a];
+        }
+        self.skip[lane] = skip;
+    }
+
+    /// Set lane `lane` to the ray from `o` in direction `d`, skipping triangle `skip`,
+    /// without its inverse direction: call [`Ray8::invert`] once all lanes are set.
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn set_uninverted(&mut self, lane: usize, o: [f32; 3], d: [f32; 3], skip: u32) {
+        for a in 0..3 {
+            self.o[a][lane] = o[a];
+            self.d[a][lane] = d[a];
+        }
+        self.skip[lane] = skip;
+    }
+
+    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
+    #[inline]
+    pub fn invert(&mut self) {
+        for a in 0..3 {
+            for l in 0..PACKET {
+                self.inv[a][l] = 1.0 / self.d[a][l];
+            }
+        }
+    }
+
+    /// The ray of lane `lane` and the triangle it skips.
+    ///
+    /// # Panics
+    /// If `lane >= 8`.
+    #[inline]
+    pub fn lane(&self, lane: usize) -> (Ray, u32) {
+        (self.ray(lane), self.skip[lane])
+    }
+
+    /// The ray of lane `lane`.
+    #[inline(always)]
+    fn ray(&self, lane: usize) -> Ray {
+        Ray {
+            o: [self.o[0][lane], self.o[1][lane], self.o[2][lane]],
+            d: [self.d[0][lane], self.d[1][lane], self.d[2][lane]],
+            inv: [self.inv[0][lane], self.inv[1][lane], self.inv[2][lane]],
+        }
+    }
+}
+
+/// Lanes of a [`Ray16`] packet.
+pub const WIDE: usize = 16;
+
+/// Up to sixteen rays in structure-of-arrays form, traced together by [`Bvh::closest16`].
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+pub struct Ray16 {
+    o: [[f32; WIDE]; 3],
+    inv: [[f32; WIDE]; 3],
+    d: [[f32; WIDE]; 3],
+    skip: [u32; WIDE],
+}
+
+impl Default for Ray16 {
+    fn default() -> Self {
+        Ray16 {
+            o: [[0.0; WIDE]; 3],
+            inv: [[0.0; WIDE]; 3],
+            d: [[0.0; WIDE]; 3],
+            skip: [u32::MAX; WIDE],
+        }
+    }
+}
+
+impl Ray16 {
+    /// Set lane `lane` to the ray from `o` in direction `d`, skipping triangle `skip`,
+    /// without its inverse direction: call [`Ray16::invert`] once all lanes are set.
+    ///
+    /// # Panics
+    /// If `lane >= 16`.
+    #[inline]
+    pub fn set_uninverted(&mut self, lane: usize, o: [f32; 3], d: [f32; 3], skip: u32) {
+        for a in 0..3 {
+            self.o[a][lane] = o[a];
+            self.d[a][lane] = d[a];
+        }
+        self.skip[lane] = skip;
+    }
+
+    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
+    #[inline]
+    pub fn invert(&mut self) {
+        for a in 0..3 {
+            for l in 0..WIDE {
+                self.inv[a][l] = 1.0 / self.d[a][l];
+            }
+        }
+    }
+
+    /// The ray of lane `lane` and the triangle it skips.
+    ///
+    /// # Panics
+    /// If `lane >= 16`.
+    #[inline]
+    pub fn lane(&self, lane: usize) -> (Ray, u32) {
+        (
+            Ray {
+                o: [self.o[0][lane], self.o[1][lane], self.o[2][lane]],
+                d: [self.d[0][lane], self.d[1][lane], self.d[2][lane]],
+                inv: [self.inv[0][lane], self.inv[1][lane], self.inv[2][lane]],
+            },
+            self.skip[lane],
+        )
+    }
+
+    /// Lanes `8h .. 8h + 8` as an eight-ray packet.
+    fn half(&self, h: usize) -> Ray8 {
+        let mut r = Ray8::default();
+        for a in 0..3 {
+            r.o[a].copy_from_slice(&self.o[a][8 * h..8 * h + 8]);
+            r.d[a].copy_from_slice(&self.d[a][8 * h..8 * h + 8]);
+            r.inv[a].copy_from_slice(&self.inv[a][8 * h..8 * h + 8]);
+        }
+        r.skip.copy_from_slice(&self.skip[8 * h..8 * h + 8]);
+        r
+    }
+}
+
+/// Traversal stack of [`Bvh::closest8`] and [`Bvh::closest16`]: 128 entries of (node,
+/// per-lane entry distance), 12.5 KiB, plus the single-ray stack of the sparse-packet
+/// fallback. Make one per thread
+/// and reuse it.
+#[derive(Debug, Clone)]
+pub struct PacketStack {
+    node: [u32; 128],
+    te: [[f32; PACKET]; 128],
+    te16: [[f32; WIDE]; 128],
+    single: TraversalStack,
+}
+
+impl PacketStack {
+    /// An empty stack.
+    pub fn new() -> Self {
+        PacketStack {
+            node: [0; 128],
+            te: [[0.0; PACKET]; 128],
+            te16: [[0.0; WIDE]; 128],
+            single: TraversalStack::new(),
+        }
+    }
+}
+
+impl Default for PacketStack {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -542,6 +742,618 @@ impl Bvh {
         found
     }
 
+    /// Closest hits of the rays of `rays` in the lanes set in `active` (bit `l` = lane `l`),
+    /// each with `tmin < t`, skipping its lane's triangle: `out[l]` is exactly what
+    /// [`Bvh::closest_in`] returns for that ray (lanes not in `active` are left alone).
+    ///
+    /// With AVX2 (detected at run time) the rays walk the tree as one packet (Wald, Slusallek,
+    /// Benthin, Wagner 2001): a node is visited once for all the rays that reach it, each
+    /// child box is slab-tested against the eight rays in the lanes of one AVX register, and
+    /// the stack holds every lane's entry distance so that a ray is culled on pop exactly as
+    /// by its own traversal. A lane's box tests, leaf tests and culling are those of the
+    /// single-ray traversal (same arithmetic, same `tmax` at each test), so its closest hit
+    /// in the order (t, triangle id) is the same; only the visiting order is shared. When a
+    /// packet thins out to one ray, that ray finishes the subtree alone. Rays with an
+    /// axis-parallel direction (an infinite inverse component), and every ray on CPUs
+    /// without AVX2, take [`Bvh::closest_in`].
+    pub fn closest8(
+        &self,
+        rays: &Ray8,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; PACKET],
+        stack: &mut PacketStack,
+    ) {
+        let active = active & 0xff;
+        // Lanes whose inverse direction is finite in all three components.
+        let mut finite = 0u32;
+        for l in 0..PACKET {
+            let f = rays.inv[0][l].is_finite()
+                & rays.inv[1][l].is_finite()
+                & rays.inv[2][l].is_finite();
+            finite |= u32::from(f) << l;
+        }
+        let packet = if self.root == EMPTY || tmin.is_nan() {
+            0
+        } else {
+            active & finite
+        };
+        let mut m = active;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            out[l] = None;
+        }
+        let mut m = active & !packet;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            out[l] = self.closest_in(
+                &rays.ray(l),
+                tmin,
+                f32::INFINITY,
+                rays.skip[l],
+                &mut stack.single,
+            );
+        }
+        if packet == 0 {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if packet.count_ones() > 1 && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected on this CPU just above.
+            unsafe { self.closest8_avx2(rays, packet, tmin, out, stack) };
+            return;
+        }
+        // The root box test is the traversal's own (`closest_in`).
+        let mut m = packet;
+        while m != 0 {
+            let l = m.trailing_zeros() as usize;
+            m &= m - 1;
+            out[l] = self.closest_in(
+                &rays.ray(l),
+                tmin,
+                f32::INFINITY,
+                rays.skip[l],
+                &mut stack.single,
+            );
+        }
+    }
+
+    /// [`Bvh::closest8`] for sixteen rays: with AVX-512F (detected at run time) one packet
+    /// of sixteen lanes (each child box tested against all sixteen in one register, the
+    /// same per-lane arithmetic and culling, so the same hits), else two packets of eight.
+    pub fn closest16(
+        &self,
+        rays: &Ray16,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; WIDE],
+        stack: &mut PacketStack,
+    ) {
+        let active = active & 0xffff;
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            let mut finite = 0u32;
+            for l in 0..WIDE {
+                let f = rays.inv[0][l].is_finite()
+                    & rays.inv[1][l].is_finite()
+                    & rays.inv[2][l].is_finite();
+                finite |= u32::from(f) << l;
+            }
+            let packet = if self.root == EMPTY || tmin.is_nan() {
+                0
+            } else {
+                active & finite
+            };
+            let mut m = active;
+            while m != 0 {
+                let l = m.trailing_zeros() as usize;
+                m &= m - 1;
+                out[l] = None;
+            }
+            let mut m = active & !packet;
+            while m != 0 {
+                let l = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let (r, skip) = rays.lane(l);
+                out[l] = self.closest_in(&r, tmin, f32::INFINITY, skip, &mut stack.single);
+            }
+            if packet != 0 {
+                // SAFETY: AVX-512F was detected on this CPU just above.
+                unsafe { self.closest16_avx512(rays, packet, tmin, out, stack) };
+            }
+            return;
+        }
+        for h in 0..2 {
+            let m = (active >> (8 * h)) & 0xff;
+            if m == 0 {
+                continue;
+            }
+            let half = rays.half(h);
+            let mut o8 = [None; PACKET];
+            self.closest8(&half, m, tmin, &mut o8, stack);
+            for l in 0..PACKET {
+                if m & (1 << l) != 0 {
+                    out[8 * h + l] = o8[l];
+                }
+            }
+        }
+    }
+
+    /// The sixteen-lane packet walk of [`Bvh::closest16`] (as [`Bvh::closest8_avx2`]) for
+    /// the lanes in `packet`, whose rays have finite inverse directions.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn closest16_avx512(
+        &self,
+        rays: &Ray16,
+        packet: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; WIDE],
+        stack: &mut PacketStack,
+    ) {
+        use std::arch::x86_64::*;
+        let mut best_t = [f32::INFINITY; WIDE];
+        let mut best_id = [0u32; WIDE];
+        let o = [
+            _mm512_loadu_ps(rays.o[0].as_ptr()),
+            _mm512_loadu_ps(rays.o[1].as_ptr()),
+            _mm512_loadu_ps(rays.o[2].as_ptr()),
+        ];
+        let inv = [
+            _mm512_loadu_ps(rays.inv[0].as_ptr()),
+            _mm512_loadu_ps(rays.inv[1].as_ptr()),
+            _mm512_loadu_ps(rays.inv[2].as_ptr()),
+        ];
+        let d = [
+            _mm512_loadu_ps(rays.d[0].as_ptr()),
+            _mm512_loadu_ps(rays.d[1].as_ptr()),
+            _mm512_loadu_ps(rays.d[2].as_ptr()),
+        ];
+        let skip = _mm512_loadu_si512(rays.skip.as_ptr().cast());
+        let vtmin = _mm512_set1_ps(tmin);
+        let grow = _mm512_set1_ps(SLAB_GROW);
+        let nan = _mm512_set1_ps(f32::NAN);
+        let inf = _mm512_set1_ps(f32::INFINITY);
+        let mut tmax = inf;
+        let mut t0 = vtmin;
+        let mut t1 = inf;
+        for a in 0..3 {
+            let ta = _mm512_mul_ps(
+                _mm512_sub_ps(_mm512_set1_ps(self.root_min[a]), o[a]),
+                inv[a],
+            );
+            let tb = _mm512_mul_ps(
+                _mm512_sub_ps(_mm512_set1_ps(self.root_max[a]), o[a]),
+                inv[a],
+            );
+            t0 = _mm512_max_ps(t0, _mm512_min_ps(ta, tb));
+            t1 = _mm512_min_ps(t1, _mm512_max_ps(ta, tb));
+        }
+        let root = _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, _mm512_mul_ps(t1, grow));
+        let mut cur_mask = packet & u32::from(root);
+        if cur_mask == 0 {
+            return;
+        }
+        let mut sp = 0usize;
+        let mut cur = self.root;
+        loop {
+            if cur_mask & (cur_mask - 1) == 0 && cur & LEAF == 0 {
+                let l = cur_mask.trailing_zeros() as usize;
+                let (r, skip) = rays.lane(l);
+                let mut best = (best_t[l], best_id[l]);
+                let mut found = out[l];
+                let single = &mut stack.single;
+                self.traverse_from(cur, &r, tmin, best.0, single, |p, _| {
+                    let (t, lane) = intersect4(p, &r, tmin, best, skip);
+                    if lane < 4 {
+                        best = (t, p.id[lane]);
+                        found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
+                    }
+                    (best.0, false)
+                });
+                (best_t[l], best_id[l]) = best;
+                out[l] = found;
+                tmax = _mm512_loadu_ps(best_t.as_ptr());
+            } else if cur & LEAF != 0 {
+                let p = &self.packets[(cur & !LEAF) as usize];
+                let am = cur_mask as __mmask16;
+                let mut bt = tmax;
+                let mut bid = _mm512_loadu_si512(best_id.as_ptr().cast());
+                let mut which = _mm512_set1_epi32(-1);
+                for j in 0..4 {
+                    let e1 = [
+                        _mm512_set1_ps(p.e1[0][j]),
+                        _mm512_set1_ps(p.e1[1][j]),
+                        _mm512_set1_ps(p.e1[2][j]),
+                    ];
+                    let e2 = [
+                        _mm512_set1_ps(p.e2[0][j]),
+                        _mm512_set1_ps(p.e2[1][j]),
+                        _mm512_set1_ps(p.e2[2][j]),
+                    ];
+                    let mul = |a, b| _mm512_mul_ps(a, b);
+                    let (add, sub) = (|a, b| _mm512_add_ps(a, b), |a, b| _mm512_sub_ps(a, b));
+                    let px = sub(mul(d[1], e2[2]), mul(d[2], e2[1]));
+                    let py = sub(mul(d[2], e2[0]), mul(d[0], e2[2]));
+                    let pz = sub(mul(d[0], e2[1]), mul(d[1], e2[0]));
+                    let det = add(add(mul(e1[0], px), mul(e1[1], py)), mul(e1[2], pz));
+                    let inv_det = _mm512_div_ps(_mm512_set1_ps(1.0), det);
+                    let tx = sub(o[0], _mm512_set1_ps(p.v0[0][j]));
+                    let ty = sub(o[1], _mm512_set1_ps(p.v0[1][j]));
+                    let tz = sub(o[2], _mm512_set1_ps(p.v0[2][j]));
+                    let u = mul(add(add(mul(tx, px), mul(ty, py)), mul(tz, pz)), inv_det);
+                    let qx = sub(mul(ty, e1[2]), mul(tz, e1[1]));
+                    let qy = sub(mul(tz, e1[0]), mul(tx, e1[2]));
+                    let qz = sub(mul(tx, e1[1]), mul(ty, e1[0]));
+                    let v = mul(
+                        add(add(mul(d[0], qx), mul(d[1], qy)), mul(d[2], qz)),
+                        inv_det,
+                    );
+                    let t = mul(
+                        add(add(mul(e2[0], qx), mul(e2[1], qy)), mul(e2[2], qz)),
+                        inv_det,
+                    );
+                    let zero = _mm512_setzero_ps();
+                    let id = _mm512_set1_epi32(p.id[j] as i32);
+                    let better = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(t, bt)
+                        | (_mm512_cmp_ps_mask::<_CMP_EQ_OQ>(t, bt)
+                            & _mm512_cmplt_epu32_mask(id, bid));
+                    let ok = am
+                        & _mm512_cmpneq_epi32_mask(id, skip)
+                        & _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(det, zero)
+                        & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, zero)
+                        & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(v, zero)
+                        & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(add(u, v), _mm512_set1_ps(1.0))
+                        & _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, vtmin)
+                        & better;
+                    bt = _mm512_mask_blend_ps(ok, bt, t);
+                    bid = _mm512_mask_blend_epi32(ok, bid, id);
+                    which = _mm512_mask_blend_epi32(ok, which, _mm512_set1_epi32(j as i32));
+                }
+                let mut hitm = u32::from(_mm512_cmpgt_epi32_mask(which, _mm512_set1_epi32(-1)));
+                if hitm != 0 {
+                    let mut w = [0i32; WIDE];
+                    _mm512_storeu_si512(w.as_mut_ptr().cast(), which);
+                    _mm512_storeu_ps(best_t.as_mut_ptr(), bt);
+                    _mm512_storeu_si512(best_id.as_mut_ptr().cast(), bid);
+                    while hitm != 0 {
+                        let l = hitm.trailing_zeros() as usize;
+                        hitm &= hitm - 1;
+                        let j = w[l] as usize;
+                        out[l] = Some(hit_of(best_t[l], best_id[l], &p.e1, &p.e2, j));
+                    }
+                    tmax = bt;
+                }
+            } else {
+                let n = &self.nodes[cur as usize];
+                let am = cur_mask as __mmask16;
+                let mut kids = [(0u32, 0u32, 0f32, nan); 4];
+                let mut nk = 0;
+                for c in 0..4 {
+                    if n.child[c] == EMPTY {
+                        continue;
+                    }
+                    let mut t0 = vtmin;
+                    let mut t1 = tmax;
+                    for a in 0..3 {
+                        let lo = _mm512_set1_ps(n.min[a][c]);
+                        let hi = _mm512_set1_ps(n.max[a][c]);
+                        let ta = _mm512_mul_ps(_mm512_sub_ps(lo, o[a]), inv[a]);
+                        let tb = _mm512_mul_ps(_mm512_sub_ps(hi, o[a]), inv[a]);
+                        t0 = _mm512_max_ps(t0, _mm512_min_ps(ta, tb));
+                        t1 = _mm512_min_ps(t1, _mm512_max_ps(ta, tb));
+                    }
+                    let hit = am
+                        & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, _mm512_mul_ps(t1, grow))
+                        & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, tmax);
+                    if hit != 0 {
+                        let near = _mm512_reduce_min_ps(_mm512_mask_blend_ps(hit, inf, t0));
+                        let te = _mm512_mask_blend_ps(hit, nan, t0);
+                        let e = (n.child[c], u32::from(hit), near, te);
+                        let mut j = nk;
+                        while j > 0 && kids[j - 1].2 > e.2 {
+                            kids[j] = kids[j - 1];
+                            j -= 1;
+                        }
+                        kids[j] = e;
+                        nk += 1;
+                    }
+                }
+                if nk > 0 {
+                    for k in (1..nk).rev() {
+                        if sp < stack.node.len() {
+                            stack.node[sp] = kids[k].0;
+                            _mm512_storeu_ps(stack.te16[sp].as_mut_ptr(), kids[k].3);
+                            sp += 1;
+                        }
+                    }
+                    cur = kids[0].0;
+                    cur_mask = kids[0].1;
+                    continue;
+                }
+            }
+            loop {
+                if sp == 0 {
+                    return;
+                }
+                sp -= 1;
+                let te = _mm512_loadu_ps(stack.te16[sp].as_ptr());
+                let m = u32::from(_mm512_cmp_ps_mask::<_CMP_LE_OQ>(te, tmax));
+                if m != 0 {
+                    cur = stack.node[sp];
+                    cur_mask = m;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The packet walk of [`Bvh::closest8`] for the lanes in `packet`, whose rays have
+    /// finite inverse directions (the tree is not empty).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn closest8_avx2(
+        &self,
+        rays: &Ray8,
+        packet: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; PACKET],
+        stack: &mut PacketStack,
+    ) {
+        use std::arch::x86_64::*;
+        let mut best_t = [f32::INFINITY; PACKET];
+        let mut best_id = [0u32; PACKET];
+        let o = [
+            _mm256_loadu_ps(rays.o[0].as_ptr()),
+            _mm256_loadu_ps(rays.o[1].as_ptr()),
+            _mm256_loadu_ps(rays.o[2].as_ptr()),
+        ];
+        let inv = [
+            _mm256_loadu_ps(rays.inv[0].as_ptr()),
+            _mm256_loadu_ps(rays.inv[1].as_ptr()),
+            _mm256_loadu_ps(rays.inv[2].as_ptr()),
+        ];
+        let d = [
+            _mm256_loadu_ps(rays.d[0].as_ptr()),
+            _mm256_loadu_ps(rays.d[1].as_ptr()),
+            _mm256_loadu_ps(rays.d[2].as_ptr()),
+        ];
+        let skip = _mm256_loadu_si256(rays.skip.as_ptr().cast());
+        let vtmin = _mm256_set1_ps(tmin);
+        let grow = _mm256_set1_ps(SLAB_GROW);
+        let nan = _mm256_set1_ps(f32::NAN);
+        let inf = _mm256_set1_ps(f32::INFINITY);
+        let bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        let mut tmax = inf;
+        // The root box, as `Bvh::traverse` tests it (no NaN with finite inverses).
+        let mut t0 = vtmin;
+        let mut t1 = inf;
+        for a in 0..3 {
+            let ta = _mm256_mul_ps(
+                _mm256_sub_ps(_mm256_set1_ps(self.root_min[a]), o[a]),
+                inv[a],
+            );
+            let tb = _mm256_mul_ps(
+                _mm256_sub_ps(_mm256_set1_ps(self.root_max[a]), o[a]),
+                inv[a],
+            );
+            t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
+            t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
+        }
+        let root = _mm256_cmp_ps::<_CMP_LE_OQ>(t0, _mm256_mul_ps(t1, grow));
+        let mut cur_mask = packet & _mm256_movemask_ps(root) as u32;
+        if cur_mask == 0 {
+            return;
+        }
+        let mut sp = 0usize;
+        let mut cur = self.root;
+        loop {
+            if cur_mask & (cur_mask - 1) == 0 && cur & LEAF == 0 {
+                // One ray left: it finishes this subtree alone (same tests, its own stack).
+                let l = cur_mask.trailing_zeros() as usize;
+                let r = rays.ray(l);
+                let skip = rays.skip[l];
+                let mut best = (best_t[l], best_id[l]);
+                let mut found = out[l];
+                let single = &mut stack.single;
+                self.traverse_from(cur, &r, tmin, best.0, single, |p, _| {
+                    let (t, lane) = intersect4(p, &r, tmin, best, skip);
+                    if lane < 4 {
+                        best = (t, p.id[lane]);
+                        found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
+                    }
+                    (best.0, false)
+                });
+                (best_t[l], best_id[l]) = best;
+                out[l] = found;
+                tmax = _mm256_loadu_ps(best_t.as_ptr());
+            } else if cur & LEAF != 0 {
+                // The leaf's four triangles one after another, the rays in the lanes:
+                // `intersect_lanes`' arithmetic per (ray, triangle), each ray keeping the
+                // least (t, id), which is the single-ray test's choice.
+                let p = &self.packets[(cur & !LEAF) as usize];
+                let am = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                    _mm256_and_si256(_mm256_set1_epi32(cur_mask as i32), bits),
+                    bits,
+                ));
+                let mut bt = tmax;
+                let mut bid = _mm256_loadu_si256(best_id.as_ptr().cast());
+                let mut which = _mm256_set1_epi32(-1);
+                for j in 0..4 {
+                    let e1 = [
+                        _mm256_set1_ps(p.e1[0][j]),
+                        _mm256_set1_ps(p.e1[1][j]),
+                        _mm256_set1_ps(p.e1[2][j]),
+                    ];
+                    let e2 = [
+                        _mm256_set1_ps(p.e2[0][j]),
+                        _mm256_set1_ps(p.e2[1][j]),
+                        _mm256_set1_ps(p.e2[2][j]),
+                    ];
+                    let mul = |a, b| _mm256_mul_ps(a, b);
+                    let (add, sub) = (|a, b| _mm256_add_ps(a, b), |a, b| _mm256_sub_ps(a, b));
+                    let px = sub(mul(d[1], e2[2]), mul(d[2], e2[1]));
+                    let py = sub(mul(d[2], e2[0]), mul(d[0], e2[2]));
+                    let pz = sub(mul(d[0], e2[1]), mul(d[1], e2[0]));
+                    let det = add(add(mul(e1[0], px), mul(e1[1], py)), mul(e1[2], pz));
+                    let inv_det = _mm256_div_ps(_mm256_set1_ps(1.0), det);
+                    let tx = sub(o[0], _mm256_set1_ps(p.v0[0][j]));
+                    let ty = sub(o[1], _mm256_set1_ps(p.v0[1][j]));
+                    let tz = sub(o[2], _mm256_set1_ps(p.v0[2][j]));
+                    let u = mul(add(add(mul(tx, px), mul(ty, py)), mul(tz, pz)), inv_det);
+                    let qx = sub(mul(ty, e1[2]), mul(tz, e1[1]));
+                    let qy = sub(mul(tz, e1[0]), mul(tx, e1[2]));
+                    let qz = sub(mul(tx, e1[1]), mul(ty, e1[0]));
+                    let v = mul(
+                        add(add(mul(d[0], qx), mul(d[1], qy)), mul(d[2], qz)),
+                        inv_det,
+                    );
+                    let t = mul(
+                        add(add(mul(e2[0], qx), mul(e2[1], qy)), mul(e2[2], qz)),
+                        inv_det,
+                    );
+                    let zero = _mm256_setzero_ps();
+                    let id = _mm256_set1_epi32(p.id[j] as i32);
+                    // Unsigned id < best id, by flipping the sign bits.
+                    let sign = _mm256_set1_epi32(i32::MIN);
+                    let id_less = _mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                        _mm256_xor_si256(bid, sign),
+                        _mm256_xor_si256(id, sign),
+                    ));
+                    let better = _mm256_or_ps(
+                        _mm256_cmp_ps::<_CMP_LT_OQ>(t, bt),
+                        _mm256_and_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(t, bt), id_less),
+                    );
+                    let not_skip = _mm256_castsi256_ps(_mm256_cmpeq_epi32(id, skip));
+                    let ok = _mm256_andnot_ps(
+                        not_skip,
+                        _mm256_and_ps(
+                            _mm256_and_ps(
+                                _mm256_and_ps(am, _mm256_cmp_ps::<_CMP_NEQ_UQ>(det, zero)),
+                                _mm256_and_ps(
+                                    _mm256_cmp_ps::<_CMP_GE_OQ>(u, zero),
+                                    _mm256_cmp_ps::<_CMP_GE_OQ>(v, zero),
+                                ),
+                            ),
+                            _mm256_and_ps(
+                                _mm256_and_ps(
+                                    _mm256_cmp_ps::<_CMP_LE_OQ>(add(u, v), _mm256_set1_ps(1.0)),
+                                    _mm256_cmp_ps::<_CMP_GT_OQ>(t, vtmin),
+                                ),
+                                better,
+                            ),
+                        ),
+                    );
+                    bt = _mm256_blendv_ps(bt, t, ok);
+                    let oki = _mm256_castps_si256(ok);
+                    bid = _mm256_blendv_epi8(bid, id, oki);
+                    which = _mm256_blendv_epi8(which, _mm256_set1_epi32(j as i32), oki);
+                }
+                let mut hitm = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                    which,
+                    _mm256_set1_epi32(-1),
+                ))) as u32;
+                if hitm != 0 {
+                    let mut w = [0i32; PACKET];
+                    _mm256_storeu_si256(w.as_mut_ptr().cast(), which);
+                    _mm256_storeu_ps(best_t.as_mut_ptr(), bt);
+                    _mm256_storeu_si256(best_id.as_mut_ptr().cast(), bid);
+                    while hitm != 0 {
+                        let l = hitm.trailing_zeros() as usize;
+                        hitm &= hitm - 1;
+                        let j = w[l] as usize;
+                        out[l] = Some(hit_of(best_t[l], best_id[l], &p.e1, &p.e2, j));
+                    }
+                    tmax = bt;
+                }
+            } else {
+                let n = &self.nodes[cur as usize];
+                let am = _mm256_castsi256_ps(_mm256_cmpeq_epi32(
+                    _mm256_and_si256(_mm256_set1_epi32(cur_mask as i32), bits),
+                    bits,
+                ));
+                // (child, lane mask, nearest entry over the lanes, entry per lane or NaN)
+                let mut kids = [(0u32, 0u32, 0f32, nan); 4];
+                let mut nk = 0;
+                for c in 0..4 {
+                    if n.child[c] == EMPTY {
+                        continue;
+                    }
+                    let mut t0 = vtmin;
+                    let mut t1 = tmax;
+                    for a in 0..3 {
+                        let lo = _mm256_set1_ps(n.min[a][c]);
+                        let hi = _mm256_set1_ps(n.max[a][c]);
+                        let ta = _mm256_mul_ps(_mm256_sub_ps(lo, o[a]), inv[a]);
+                        let tb = _mm256_mul_ps(_mm256_sub_ps(hi, o[a]), inv[a]);
+                        t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
+                        t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
+                    }
+                    let hit = _mm256_and_ps(
+                        am,
+                        _mm256_and_ps(
+                            _mm256_cmp_ps::<_CMP_LE_OQ>(t0, _mm256_mul_ps(t1, grow)),
+                            _mm256_cmp_ps::<_CMP_LE_OQ>(t0, tmax),
+                        ),
+                    );
+                    let hm = _mm256_movemask_ps(hit) as u32;
+                    if hm != 0 {
+                        let near = _mm256_blendv_ps(inf, t0, hit);
+                        let h = _mm_min_ps(
+                            _mm256_castps256_ps128(near),
+                            _mm256_extractf128_ps::<1>(near),
+                        );
+                        let h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+                        let h = _mm_min_ss(h, _mm_shuffle_ps::<1>(h, h));
+                        let te = _mm256_blendv_ps(nan, t0, hit);
+                        // Insertion by nearest entry; ties keep child order.
+                        let e = (n.child[c], hm, _mm_cvtss_f32(h), te);
+                        let mut j = nk;
+                        while j > 0 && kids[j - 1].2 > e.2 {
+                            kids[j] = kids[j - 1];
+                            j -= 1;
+                        }
+                        kids[j] = e;
+                        nk += 1;
+                    }
+                }
+                if nk > 0 {
+                    for k in (1..nk).rev() {
+                        if sp < stack.node.len() {
+                            stack.node[sp] = kids[k].0;
+                            _mm256_storeu_ps(stack.te[sp].as_mut_ptr(), kids[k].3);
+                            sp += 1;
+                        }
+                    }
+                    cur = kids[0].0;
+                    cur_mask = kids[0].1;
+                    continue;
+                }
+            }
+            loop {
+                if sp == 0 {
+                    return;
+                }
+                sp -= 1;
+                let te = _mm256_loadu_ps(stack.te[sp].as_ptr());
+                let m = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(te, tmax)) as u32;
+                if m != 0 {
+                    cur = stack.node[sp];
+                    cur_mask = m;
+                    break;
+                }
+            }
+        }
+    }
+
     /// Whether anything blocks the ray for `tmin < t < tmax`, skipping triangle `skip`.
     pub fn occluded(&self, r: &Ray, tmin: f32, tmax: f32, skip: u32) -> bool {
         let mut hit = false;
@@ -577,16 +1389,31 @@ impl Bvh {
         tmin: f32,
         tmax: f32,
         stack: &mut TraversalStack,
-        mut leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
+        leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
     ) {
         if self.root == EMPTY
             || Self::box_entry(&self.root_min, &self.root_max, r, tmin, tmax).is_nan()
         {
             return;
         }
+        self.traverse_from(self.root, r, tmin, tmax, stack, leaf);
+    }
+
+    /// The traversal of [`Bvh::traverse`] from node reference `start`, whose box the ray
+    /// is known to enter.
+    #[inline(always)]
+    fn traverse_from(
+        &self,
+        start: u32,
+        r: &Ray,
+        tmin: f32,
+        tmax: f32,
+        stack: &mut TraversalStack,
+        mut leaf: impl FnMut(&Tri4, f32) -> (f32, bool),
+    ) {
         let stack = &mut stack.0;
         let mut sp = 0usize;
-        let mut cur = self.root;
+        let mut cur = start;
         let mut tmax = tmax;
         loop {
             if cur & LEAF != 0 {
@@ -659,7 +1486,7 @@ impl Bvh {
 }
 
 /// [`intersect_lanes`] on a leaf packet.
-#[inline]
+#[inline(always)]
 fn intersect4(p: &Tri4, r: &Ray, tmin: f32, best: (f32, u32), skip: u32) -> (f32, usize) {
     intersect_lanes(&p.v0, &p.e1, &p.e2, &p.id, r, tmin, best, skip)
 }
@@ -1200,6 +2027,158 @@ mod tests {
             }
         }
         assert!(hits > 1000, "{hits}");
+    }
+
+    /// The packet traversal returns exactly each ray's single-ray closest hit: coherent
+    /// packets (one origin, nearby directions), incoherent ones, axis-parallel lanes (the
+    /// single-ray path), skipped triangles and partial lane masks (lanes outside the mask
+    /// are left alone).
+    #[test]
+    fn packet_matches_single_rays() {
+        let (v, t) = grid(40);
+        let bvh = Bvh::build(&v, &t);
+        let mut rng = Xs(0x5851_F42D_4C95_7F2D);
+        let mut stack = PacketStack::new();
+        let (mut hits, mut lanes) = (0, 0);
+        for k in 0..3000 {
+            let mut rays = Ray8::default();
+            let mut skips = [u32::MAX; PACKET];
+            let base = [rng.f() * 390.0, rng.f() * 390.0, 20.0 + rng.f() * 30.0];
+            let bd = [rng.f() - 0.5, rng.f() - 0.5, -rng.f() * 0.5 - 0.01];
+            for l in 0..PACKET {
+                let (o, d) = match k % 4 {
+                    // Coherent: one origin, directions within a few degrees.
+                    0 | 1 => (
+                        base,
+                        [
+                            bd[0] + 0.05 * (rng.f() - 0.5),
+                            bd[1] + 0.05 * (rng.f() - 0.5),
+                            bd[2],
+                        ],
+                    ),
+                    // Incoherent, some rays upwards.
+                    2 => (
+                        [rng.f() * 390.0, rng.f() * 390.0, rng.f() * 40.0 - 5.0],
+                        [rng.f() - 0.5, rng.f() - 0.5, rng.f() - 0.6],
+                    ),
+                    // Axis-parallel lanes mixed with ordinary ones.
+                    _ => (
+                        base,
+                        match l % 3 {
+                            0 => [0.0, 0.0, -1.0],
+                            1 => [1.0, 0.0, -0.05],
+                            _ => bd,
+                        },
+                    ),
+                };
+                let r = Ray::new(o.map(|x| x as f32), d.map(|x| x as f32));
+                let first = bvh.closest(&r, 1e-3, f32::INFINITY, u32::MAX);
+                if l % 2 == 1 {
+                    if let Some(h) = first {
+                        skips[l] = h.tri;
+                    }
+                }
+                if k % 2 == 0 {
+                    rays.set(l, &r, skips[l]);
+                } else {
+                    rays.set_uninverted(l, r.o, r.d, skips[l]);
+                }
+            }
+            if k % 2 == 1 {
+                rays.invert();
+            }
+            let active = if k % 5 == 0 {
+                (rng.f() * 256.0) as u32
+            } else {
+                0xff
+            };
+            let sentinel = Some(Hit {
+                t: -1.0,
+                tri: 7,
+                normal: [0.0; 3],
+            });
+            let mut out = [sentinel; PACKET];
+            bvh.closest8(&rays, active, 1e-3, &mut out, &mut stack);
+            for l in 0..PACKET {
+                if active & (1 << l) == 0 {
+                    assert_eq!(out[l], sentinel, "packet {k} lane {l} touched");
+                    continue;
+                }
+                let (r, skip) = rays.lane(l);
+                let want = bvh.closest(&r, 1e-3, f32::INFINITY, skip);
+                assert_eq!(out[l], want, "packet {k} lane {l}");
+                hits += usize::from(want.is_some());
+                lanes += 1;
+            }
+        }
+        assert!(hits > lanes / 4, "{hits} hits of {lanes}");
+    }
+
+    /// The sixteen-lane packet (AVX-512 where present, else two packets of eight) returns
+    /// each ray's single-ray closest hit, on coherent and incoherent packets with skipped
+    /// triangles, axis-parallel lanes and partial masks.
+    #[test]
+    fn wide_packet_matches_single_rays() {
+        let (v, t) = grid(40);
+        let bvh = Bvh::build(&v, &t);
+        let mut rng = Xs(0x1405_7B7E_F767_814F);
+        let mut stack = PacketStack::new();
+        let mut hits = 0;
+        for k in 0..2000 {
+            let mut rays = Ray16::default();
+            let base = [rng.f() * 390.0, rng.f() * 390.0, 20.0 + rng.f() * 30.0];
+            let bd = [rng.f() - 0.5, rng.f() - 0.5, -rng.f() * 0.5 - 0.01];
+            for l in 0..WIDE {
+                let (o, d) = match k % 3 {
+                    0 => (
+                        base,
+                        [
+                            bd[0] + 0.05 * (rng.f() - 0.5),
+                            bd[1] + 0.05 * (rng.f() - 0.5),
+                            bd[2],
+                        ],
+                    ),
+                    1 => (
+                        [rng.f() * 390.0, rng.f() * 390.0, rng.f() * 40.0 - 5.0],
+                        [rng.f() - 0.5, rng.f() - 0.5, rng.f() - 0.6],
+                    ),
+                    _ => (base, if l % 4 == 0 { [0.0, 0.0, -1.0] } else { bd }),
+                };
+                let (o, d) = (o.map(|x| x as f32), d.map(|x| x as f32));
+                let skip = match (
+                    l % 2,
+                    bvh.closest(&Ray::new(o, d), 1e-3, f32::INFINITY, u32::MAX),
+                ) {
+                    (1, Some(h)) => h.tri,
+                    _ => u32::MAX,
+                };
+                rays.set_uninverted(l, o, d, skip);
+            }
+            rays.invert();
+            let active = if k % 4 == 0 {
+                (rng.f() * 65536.0) as u32
+            } else {
+                0xffff
+            };
+            let sentinel = Some(Hit {
+                t: -1.0,
+                tri: 7,
+                normal: [0.0; 3],
+            });
+            let mut out = [sentinel; WIDE];
+            bvh.closest16(&rays, active, 1e-3, &mut out, &mut stack);
+            for l in 0..WIDE {
+                if active & (1 << l) == 0 {
+                    assert_eq!(out[l], sentinel, "packet {k} lane {l} touched");
+                    continue;
+                }
+                let (r, skip) = rays.lane(l);
+                let want = bvh.closest(&r, 1e-3, f32::INFINITY, skip);
+                assert_eq!(out[l], want, "packet {k} lane {l}");
+                hits += usize::from(want.is_some());
+            }
+        }
+        assert!(hits > 5000, "{hits}");
     }
 
     #[test]
