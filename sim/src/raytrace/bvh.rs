@@ -12,13 +12,14 @@
 //!   `e2 = v2 − v0`) in structure-of-arrays form ([`Tri4`]); the Möller–Trumbore test runs on
 //!   all four lanes at once in branch-free code that the compiler vectorises (SSE/AVX/NEON).
 //!   [`intersect_scalar`] is the f64 scalar twin used as the test oracle.
-//! * Packets ([`Bvh::closest8`]): eight rays (the SBR launcher's neighbouring launch
-//!   directions, then their bounces) walk the tree together, AVX2 lanes across the rays
-//!   (runtime dispatch; single rays elsewhere): one visit of a node slab-tests each child
-//!   box against all eight, the stack keeps each lane's entry distance, leaves test each
-//!   triangle against all lanes, and a lone survivor finishes its subtree as a single ray.
-//!   Every lane's hit is bit for bit the single-ray traversal's. On the peer tile's SBR
-//!   launch a packet keeps 7.4 of 8 lanes alive per node visit.
+//! * Packets ([`Bvh::closest16`], [`Bvh::closest8`]): sixteen (AVX-512F) or eight (AVX2)
+//!   rays — the SBR launcher's neighbouring launch directions, then their bounces — walk
+//!   the tree together, vector lanes across the rays (runtime dispatch; single rays on
+//!   other CPUs): one visit of a node slab-tests each child box against all lanes, the
+//!   stack keeps each lane's entry distance, leaves test each triangle against all lanes,
+//!   and a lone survivor finishes its subtree as a single ray. Every lane's hit is bit for
+//!   bit the single-ray traversal's. On the peer tile's SBR launch an eight-ray packet
+//!   keeps 7.4 lanes alive per node visit.
 //! * [`GridAccel`]: the alternative for an undecimated grid mesh on a flat earth, a 2-D walk
 //!   over the cells under the ray with a maximum-height pyramid; same hits as the BVH
 //!   (triangle tests shared, ties broken by triangle id in both), slower on the peer tile.
