@@ -866,6 +866,18 @@ impl Bvh {
             }
             return;
         }
+        self.closest16_halves(rays, active, tmin, out, stack);
+    }
+
+    /// [`Bvh::closest16`] as two packets of eight ([`Bvh::closest8`]).
+    fn closest16_halves(
+        &self,
+        rays: &Ray16,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; WIDE],
+        stack: &mut PacketStack,
+    ) {
         for h in 0..2 {
             let m = (active >> (8 * h)) & 0xff;
             if m == 0 {
@@ -2168,6 +2180,10 @@ mod tests {
             });
             let mut out = [sentinel; WIDE];
             bvh.closest16(&rays, active, 1e-3, &mut out, &mut stack);
+            // The fallback of CPUs without AVX-512 gives the same.
+            let mut halves = [sentinel; WIDE];
+            bvh.closest16_halves(&rays, active, 1e-3, &mut halves, &mut stack);
+            assert_eq!(out, halves, "packet {k}");
             for l in 0..WIDE {
                 if active & (1 << l) == 0 {
                     assert_eq!(out[l], sentinel, "packet {k} lane {l} touched");

@@ -1467,6 +1467,13 @@ mod tests {
             rx.hits(o, d, seg_len, travelled, k_rs, |r| a.push(r));
             rx.hits_lanes(o, d, seg_len, travelled, k_rs, |r| b.push(r));
             assert_eq!(a, b, "segment {k}");
+            #[cfg(target_arch = "x86_64")]
+            if rx.avx2 {
+                let mut c = Vec::new();
+                // SAFETY: AVX2 was detected when `rx` was built.
+                unsafe { rx.hits_avx2(o, d, seg_len, travelled, k_rs, |r| c.push(r)) };
+                assert_eq!(a, c, "segment {k} (AVX2)");
+            }
             hits += a.len();
         }
         assert!(hits > 1000, "{hits}");
@@ -1510,8 +1517,11 @@ mod tests {
                     std::array::from_fn(|l| (b * 7919 + l as u64 * 104_729) % n);
                 let mut out = [[0f32; 3]; PACKET];
                 fibonacci_directions8(&idx, n, &mut out);
+                let mut portable = [[0f32; 3]; PACKET];
+                fibonacci_lanes(&idx, n, &mut portable);
                 for l in 0..PACKET {
                     assert_eq!(out[l], fibonacci_direction(idx[l], n), "n {n} i {}", idx[l]);
+                    assert_eq!(portable[l], out[l], "n {n} i {}", idx[l]);
                 }
             }
         }
