@@ -328,11 +328,28 @@ fn fibonacci_directions8(idx: &[u64; PACKET], n: u64, out: &mut [[f32; 3]; PACKE
         return;
     }
     #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma")
+    {
+        // SAFETY: AVX-512F and FMA were detected on this CPU just above.
+        unsafe { fibonacci_lanes_avx512(idx, n, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: AVX2 and FMA were detected on this CPU just above.
         unsafe { fibonacci_lanes_avx2(idx, n, out) };
         return;
     }
+    fibonacci_lanes(idx, n, out);
+}
+
+/// [`fibonacci_lanes`] compiled for AVX-512F + FMA (eight f64 lanes in one register).
+///
+/// # Safety
+/// The CPU must support AVX-512F and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn fibonacci_lanes_avx512(idx: &[u64; PACKET], n: u64, out: &mut [[f32; 3]; PACKET]) {
     fibonacci_lanes(idx, n, out);
 }
 
@@ -1519,6 +1536,15 @@ mod tests {
                 fibonacci_directions8(&idx, n, &mut out);
                 let mut portable = [[0f32; 3]; PACKET];
                 fibonacci_lanes(&idx, n, &mut portable);
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    let mut avx2 = [[0f32; 3]; PACKET];
+                    // SAFETY: AVX2 and FMA were detected just above.
+                    unsafe { fibonacci_lanes_avx2(&idx, n, &mut avx2) };
+                    assert_eq!(avx2, portable, "n {n} (AVX2)");
+                }
                 for l in 0..PACKET {
                     assert_eq!(out[l], fibonacci_direction(idx[l], n), "n {n} i {}", idx[l]);
                     assert_eq!(portable[l], out[l], "n {n} i {}", idx[l]);
