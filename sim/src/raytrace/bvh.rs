@@ -344,8 +344,12 @@ impl Ray16 {
 /// and reuse it.
 #[derive(Debug, Clone)]
 pub struct PacketStack {
+    // The packet walks (and so these) are x86-64 only; elsewhere rays go one by one.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     node: [u32; 128],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     te: [[f32; PACKET]; 128],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     te16: [[f32; WIDE]; 128],
     single: TraversalStack,
 }

@@ -1137,8 +1137,10 @@ struct RxSpheres {
     y: Vec<f32>,
     z: Vec<f32>,
     /// AVX2 detected: the lanes of a block run in one 256-bit register.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
     /// AVX-512F detected: two blocks run in one 512-bit register.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx512: bool,
 }
 
