@@ -299,9 +299,31 @@ impl Ray16 {
         self.skip[lane] = skip;
     }
 
-    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
+    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes:
+    /// one AVX-512 division per axis where the CPU has it).
     #[inline]
     pub fn invert(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected on this CPU just above.
+            unsafe { self.invert_avx512() };
+            return;
+        }
+        self.invert_lanes();
+    }
+
+    /// [`Ray16::invert`] compiled for AVX-512F.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn invert_avx512(&mut self) {
+        self.invert_lanes();
+    }
+
+    #[inline(always)]
+    fn invert_lanes(&mut self) {
         for a in 0..3 {
             for l in 0..WIDE {
                 self.inv[a][l] = 1.0 / self.d[a][l];
