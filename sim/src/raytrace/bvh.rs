@@ -12,13 +12,14 @@
 //!   `e2 = v2 − v0`) in structure-of-arrays form ([`Tri4`]); the Möller–Trumbore test runs on
 //!   all four lanes at once in branch-free code that the compiler vectorises (SSE/AVX/NEON).
 //!   [`intersect_scalar`] is the f64 scalar twin used as the test oracle.
-//! * Packets ([`Bvh::closest8`]): eight rays (the SBR launcher's neighbouring launch
-//!   directions, then their bounces) walk the tree together, AVX2 lanes across the rays
-//!   (runtime dispatch; single rays elsewhere): one visit of a node slab-tests each child
-//!   box against all eight, the stack keeps each lane's entry distance, leaves test each
-//!   triangle against all lanes, and a lone survivor finishes its subtree as a single ray.
-//!   Every lane's hit is bit for bit the single-ray traversal's. On the peer tile's SBR
-//!   launch a packet keeps 7.4 of 8 lanes alive per node visit.
+//! * Packets ([`Bvh::closest16`], [`Bvh::closest8`]): sixteen (AVX-512F) or eight (AVX2)
+//!   rays — the SBR launcher's neighbouring launch directions, then their bounces — walk
+//!   the tree together, vector lanes across the rays (runtime dispatch; single rays on
+//!   other CPUs): one visit of a node slab-tests each child box against all lanes, the
+//!   stack keeps each lane's entry distance, leaves test each triangle against all lanes,
+//!   and a lone survivor finishes its subtree as a single ray. Every lane's hit is bit for
+//!   bit the single-ray traversal's. On the peer tile's SBR launch an eight-ray packet
+//!   keeps 7.4 lanes alive per node visit.
 //! * [`GridAccel`]: the alternative for an undecimated grid mesh on a flat earth, a 2-D walk
 //!   over the cells under the ray with a maximum-height pyramid; same hits as the BVH
 //!   (triangle tests shared, ties broken by triangle id in both), slower on the peer tile.
@@ -298,9 +299,31 @@ impl Ray16 {
         self.skip[lane] = skip;
     }
 
-    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
+    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes:
+    /// one AVX-512 division per axis where the CPU has it).
     #[inline]
     pub fn invert(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected on this CPU just above.
+            unsafe { self.invert_avx512() };
+            return;
+        }
+        self.invert_lanes();
+    }
+
+    /// [`Ray16::invert`] compiled for AVX-512F.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn invert_avx512(&mut self) {
+        self.invert_lanes();
+    }
+
+    #[inline(always)]
+    fn invert_lanes(&mut self) {
         for a in 0..3 {
             for l in 0..WIDE {
                 self.inv[a][l] = 1.0 / self.d[a][l];
@@ -343,8 +366,12 @@ impl Ray16 {
 /// and reuse it.
 #[derive(Debug, Clone)]
 pub struct PacketStack {
+    // The packet walks (and so these) are x86-64 only; elsewhere rays go one by one.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     node: [u32; 128],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     te: [[f32; PACKET]; 128],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     te16: [[f32; WIDE]; 128],
     single: TraversalStack,
 }
@@ -865,6 +892,18 @@ impl Bvh {
             }
             return;
         }
+        self.closest16_halves(rays, active, tmin, out, stack);
+    }
+
+    /// [`Bvh::closest16`] as two packets of eight ([`Bvh::closest8`]).
+    fn closest16_halves(
+        &self,
+        rays: &Ray16,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; WIDE],
+        stack: &mut PacketStack,
+    ) {
         for h in 0..2 {
             let m = (active >> (8 * h)) & 0xff;
             if m == 0 {
@@ -2167,6 +2206,10 @@ mod tests {
             });
             let mut out = [sentinel; WIDE];
             bvh.closest16(&rays, active, 1e-3, &mut out, &mut stack);
+            // The fallback of CPUs without AVX-512 gives the same.
+            let mut halves = [sentinel; WIDE];
+            bvh.closest16_halves(&rays, active, 1e-3, &mut halves, &mut stack);
+            assert_eq!(out, halves, "packet {k}");
             for l in 0..WIDE {
                 if active & (1 << l) == 0 {
                     assert_eq!(out[l], sentinel, "packet {k} lane {l} touched");

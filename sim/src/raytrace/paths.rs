@@ -30,8 +30,8 @@
 //!   them (+5.9 dB against Sionna), chains and the focused launch find them (+1.7 dB).
 //!
 //! The SBR launchers work in chunks of 8192 lattice indices (one rayon task each), traced in
-//! azimuth order (by index arithmetic, no sort) as packets of eight
-//! neighbouring rays that bounce together ([`super::bvh::Bvh::closest8`]); directions come
+//! azimuth order (by index arithmetic, no sort) as packets of sixteen
+//! neighbouring rays that bounce together ([`super::bvh::Bvh::closest16`]); directions come
 //! eight at a time from vector lanes, and the reception-sphere test runs eight receivers per
 //! AVX2 register. Per ray the work and the result are those of a single-ray loop.
 //!
@@ -328,11 +328,28 @@ fn fibonacci_directions8(idx: &[u64; PACKET], n: u64, out: &mut [[f32; 3]; PACKE
         return;
     }
     #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma")
+    {
+        // SAFETY: AVX-512F and FMA were detected on this CPU just above.
+        unsafe { fibonacci_lanes_avx512(idx, n, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: AVX2 and FMA were detected on this CPU just above.
         unsafe { fibonacci_lanes_avx2(idx, n, out) };
         return;
     }
+    fibonacci_lanes(idx, n, out);
+}
+
+/// [`fibonacci_lanes`] compiled for AVX-512F + FMA (eight f64 lanes in one register).
+///
+/// # Safety
+/// The CPU must support AVX-512F and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn fibonacci_lanes_avx512(idx: &[u64; PACKET], n: u64, out: &mut [[f32; 3]; PACKET]) {
     fibonacci_lanes(idx, n, out);
 }
 
@@ -1113,29 +1130,38 @@ fn chains_from(
 }
 
 /// Receiver positions in structure-of-arrays form, padded with NaN to a multiple of
-/// [`RxSpheres::LANES`], for the reception-sphere test of every reflected ray segment.
+/// sixteen (two blocks of [`RxSpheres::LANES`]), for the reception-sphere test of every
+/// reflected ray segment.
 struct RxSpheres {
     x: Vec<f32>,
     y: Vec<f32>,
     z: Vec<f32>,
     /// AVX2 detected: the lanes of a block run in one 256-bit register.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
+    /// AVX-512F detected: two blocks run in one 512-bit register.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    avx512: bool,
 }
 
 impl RxSpheres {
     const LANES: usize = 8;
 
     fn new(rxs: &[Vec3]) -> Self {
-        let n = rxs.len().div_ceil(Self::LANES) * Self::LANES;
+        let n = rxs.len().div_ceil(2 * Self::LANES) * 2 * Self::LANES;
         #[cfg(target_arch = "x86_64")]
-        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        let (avx2, avx512) = (
+            std::arch::is_x86_feature_detected!("avx2"),
+            std::arch::is_x86_feature_detected!("avx512f"),
+        );
         #[cfg(not(target_arch = "x86_64"))]
-        let avx2 = false;
+        let (avx2, avx512) = (false, false);
         let mut out = RxSpheres {
             x: vec![f32::NAN; n],
             y: vec![f32::NAN; n],
             z: vec![f32::NAN; n],
             avx2,
+            avx512,
         };
         for (k, r) in rxs.iter().enumerate() {
             [out.x[k], out.y[k], out.z[k]] = r.to_f32();
@@ -1147,8 +1173,8 @@ impl RxSpheres {
     /// `k_rs · (travelled + t)` at the foot `t` of the perpendicular, the segment
     /// `o + t·d`, `0 < t < seg_len` passes through. A block of eight receivers is tested in
     /// vector lanes without branches (NaN padding never hits); the arithmetic per receiver
-    /// is exactly the scalar test's.
-    /// Compiled for AVX2 where the CPU has it (same arithmetic, wider lanes).
+    /// is exactly the scalar test's. In AVX-512 or AVX2 registers where the CPU has them
+    /// (same arithmetic, wider lanes).
     #[inline]
     fn hits(
         &self,
@@ -1160,12 +1186,79 @@ impl RxSpheres {
         hit: impl FnMut(u32),
     ) {
         #[cfg(target_arch = "x86_64")]
+        if self.avx512 {
+            // SAFETY: AVX-512F was detected when `self` was built.
+            unsafe { self.hits_avx512(o, d, seg_len, travelled, k_rs, hit) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: AVX2 was detected when `self` was built.
             unsafe { self.hits_avx2(o, d, seg_len, travelled, k_rs, hit) };
             return;
         }
         self.hits_lanes(o, d, seg_len, travelled, k_rs, hit);
+    }
+
+    /// [`RxSpheres::hits`] in AVX-512 registers, sixteen receivers per register, with the
+    /// scalar test's operations in its order (so the same receivers hit).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn hits_avx512(
+        &self,
+        o: [f32; 3],
+        d: [f32; 3],
+        seg_len: f32,
+        travelled: f32,
+        k_rs: f32,
+        mut hit: impl FnMut(u32),
+    ) {
+        use std::arch::x86_64::*;
+        const L: usize = 2 * RxSpheres::LANES;
+        let (ox, oy, oz) = (
+            _mm512_set1_ps(o[0]),
+            _mm512_set1_ps(o[1]),
+            _mm512_set1_ps(o[2]),
+        );
+        let (dx, dy, dz) = (
+            _mm512_set1_ps(d[0]),
+            _mm512_set1_ps(d[1]),
+            _mm512_set1_ps(d[2]),
+        );
+        let (len, trav, k) = (
+            _mm512_set1_ps(seg_len),
+            _mm512_set1_ps(travelled),
+            _mm512_set1_ps(k_rs),
+        );
+        let zero = _mm512_setzero_ps();
+        for b in 0..self.x.len() / L {
+            let wx = _mm512_sub_ps(_mm512_loadu_ps(self.x[b * L..].as_ptr()), ox);
+            let wy = _mm512_sub_ps(_mm512_loadu_ps(self.y[b * L..].as_ptr()), oy);
+            let wz = _mm512_sub_ps(_mm512_loadu_ps(self.z[b * L..].as_ptr()), oz);
+            let t = _mm512_add_ps(
+                _mm512_add_ps(_mm512_mul_ps(wx, dx), _mm512_mul_ps(wy, dy)),
+                _mm512_mul_ps(wz, dz),
+            );
+            let w2 = _mm512_add_ps(
+                _mm512_add_ps(_mm512_mul_ps(wx, wx), _mm512_mul_ps(wy, wy)),
+                _mm512_mul_ps(wz, wz),
+            );
+            let dist2 = _mm512_sub_ps(w2, _mm512_mul_ps(t, t));
+            let rad = _mm512_mul_ps(k, _mm512_add_ps(trav, t));
+            let mut mask = u32::from(
+                _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, zero)
+                    & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(t, len)
+                    & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(dist2, _mm512_mul_ps(rad, rad)),
+            );
+            while mask != 0 {
+                let l = mask.trailing_zeros();
+                hit((b * L) as u32 + l);
+                mask &= mask - 1;
+            }
+        }
     }
 
     /// [`RxSpheres::hits`] in AVX2 registers, a block of eight receivers per register, with
@@ -1356,7 +1449,7 @@ pub fn sbr_run(
 mod tests {
     use super::*;
 
-    /// The dispatched reception-sphere test (AVX2 where present) finds exactly the
+    /// The dispatched reception-sphere test (AVX-512 or AVX2 where present) finds exactly the
     /// receivers of the portable lanes, on random segments past 21 receivers (three blocks,
     /// NaN padding), including spheres grazed at their rim.
     #[test]
@@ -1393,6 +1486,13 @@ mod tests {
             rx.hits(o, d, seg_len, travelled, k_rs, |r| a.push(r));
             rx.hits_lanes(o, d, seg_len, travelled, k_rs, |r| b.push(r));
             assert_eq!(a, b, "segment {k}");
+            #[cfg(target_arch = "x86_64")]
+            if rx.avx2 {
+                let mut c = Vec::new();
+                // SAFETY: AVX2 was detected when `rx` was built.
+                unsafe { rx.hits_avx2(o, d, seg_len, travelled, k_rs, |r| c.push(r)) };
+                assert_eq!(a, c, "segment {k} (AVX2)");
+            }
             hits += a.len();
         }
         assert!(hits > 1000, "{hits}");
@@ -1436,8 +1536,20 @@ mod tests {
                     std::array::from_fn(|l| (b * 7919 + l as u64 * 104_729) % n);
                 let mut out = [[0f32; 3]; PACKET];
                 fibonacci_directions8(&idx, n, &mut out);
+                let mut portable = [[0f32; 3]; PACKET];
+                fibonacci_lanes(&idx, n, &mut portable);
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    let mut avx2 = [[0f32; 3]; PACKET];
+                    // SAFETY: AVX2 and FMA were detected just above.
+                    unsafe { fibonacci_lanes_avx2(&idx, n, &mut avx2) };
+                    assert_eq!(avx2, portable, "n {n} (AVX2)");
+                }
                 for l in 0..PACKET {
                     assert_eq!(out[l], fibonacci_direction(idx[l], n), "n {n} i {}", idx[l]);
+                    assert_eq!(portable[l], out[l], "n {n} i {}", idx[l]);
                 }
             }
         }
