@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lastmile_sim::propagation::itm::core::PropMode;
-use lastmile_sim::propagation::itm::Itm;
+use lastmile_sim::propagation::itm::{Intermediate, Itm};
 use lastmile_sim::propagation::p526::DeltaBullington;
 use lastmile_sim::propagation::{Link, PathLoss, Profile};
 use lastmile_sim::raytrace::scene::enu_offset_m;
@@ -147,6 +147,33 @@ fn omitted_ridge(d: &[f64], h: &[f64], re: f64, hzn: [f64; 2], f_hz: f64) -> (f6
         }
     }
     best
+}
+
+/// ITM's own diffraction formula (weighted smooth-earth and double knife-edge loss plus its
+/// clutter term, NTIA ITM `DiffractionLoss`) evaluated at the link's distance with the link's
+/// horizons, excess over free space in dB: what ITM's figure would be without its
+/// line-of-sight-region curve. 600 MHz, average ground, horizontal polarisation, as the link.
+fn itm_diffraction_at_d(inter: &Intermediate, h_m: [f64; 2]) -> f64 {
+    use lastmile_sim::propagation::itm::core as ic;
+    let (z_g, gamma_e, _) =
+        ic::initialize_point_to_point(600.0, 0.0, inter.n_s, false, 15.0, 0.005);
+    let a_e = 1.0 / gamma_e;
+    let d_sml = (2.0 * inter.h_e_m[0] * a_e).sqrt() + (2.0 * inter.h_e_m[1] * a_e).sqrt();
+    let d_ml = inter.d_hzn_m[0] + inter.d_hzn_m[1];
+    let theta_los = -(inter.theta_hzn[0] + inter.theta_hzn[1]).max(-d_ml / a_e);
+    ic::diffraction_loss(
+        inter.d_km * 1000.0,
+        inter.d_hzn_m,
+        inter.h_e_m,
+        z_g,
+        a_e,
+        inter.delta_h_m,
+        h_m,
+        ic::CalcMode::PointToPoint,
+        theta_los,
+        d_sml,
+        600.0,
+    )
 }
 
 /// The Rust port of the generator is bit-identical to make_tile.py's `.hgt`.
@@ -328,7 +355,7 @@ fn peer_links_against_sionna_and_itm() {
     // evaluates beyond d_sML — not a diffraction over the link's own geometry.
     let re = scene.earth.radius_m().expect("curved scene");
     let mut itm_los_region = 0;
-    for ((r, s), (_, diff)) in shadow.iter().zip(&sites).zip(&diffs) {
+    for (((r, s), (_, diff)), o) in shadow.iter().zip(&sites).zip(&diffs).zip(&out) {
         let rxl = scene.locate(s, "RX").unwrap();
         let (d, h) = tr.profile(&txl, &rxl);
         let profile = Profile {
@@ -338,6 +365,28 @@ fn peer_links_against_sionna_and_itm() {
         let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
         let itm = Itm::default().evaluate(&link).unwrap();
         itm_los_region += usize::from(itm.mode == PropMode::LineOfSight);
+        // More than 6 dB under ITM: ITM's figure must come from its line-of-sight-region curve
+        // and stand above ITM's own diffraction formula at the link's distance by more than
+        // our shortfall, with ours at or above that diffraction (ours between the two).
+        if *diff < -6.0 {
+            let ours = o.diffraction.expect("shadowed link").loss_db;
+            let itm_excess = r.itm_db.unwrap() - (o.loss_db - ours);
+            let at_d = itm_diffraction_at_d(&itm.inter, [link.tx_height_m, link.rx_height_m]);
+            eprintln!(
+                "  rx {:2}: {diff:+.2} dB under ITM; ITM computes it in its line-of-sight \
+                 region, {:.2} dB above its own diffraction at the link's distance ({at_d:.2} dB \
+                 excess); ours {:.2} dB",
+                r.id,
+                itm_excess - at_d,
+                ours
+            );
+            assert!(
+                itm.mode == PropMode::LineOfSight && itm_excess - at_d >= -*diff && ours >= at_d,
+                "rx {}: {diff:+.2} dB under ITM is not explained by ITM's line-of-sight-region \
+                 curve (ITM's diffraction at d {at_d:.2} dB, its figure {itm_excess:.2} dB)",
+                r.id
+            );
+        }
         if *diff <= 6.0 {
             continue;
         }
@@ -377,12 +426,16 @@ fn peer_links_against_sionna_and_itm() {
     // left out: on rx 34 we disagree with ITM and the check above says why — its horizons
     // (5.85 and 14.72 km) leave out the 12.3 km ridge, v 3.1 above the line joining them
     // (rx 38 has the same blind ridge, v 2.6, and lands at +5.7). rx 26 crosses one broad
-    // ridge (R ≈ 11 km; both ITM horizons on it, 0.5 km apart) whose rounding the hilltop
-    // samples' Deygout sum puts 7.0 dB below ITM, whose figure there, as on all 22 links,
-    // comes from its line-of-sight-region curve (printed above); ITM's terrain clutter term
-    // A_fo (5.6–8.9 dB on these links) does not track our differences (r = −0.06). P.526
-    // §4.2's rounded obstacle would give ITM within 0.1 dB on rx 26, but diverges on the
-    // tile's broad multi-cap hills, so it is not used. The assertions pin what is achieved.
+    // ridge (R ≈ 11 km; both ITM horizons on it, 0.5 km apart) where the hilltop samples'
+    // Deygout sum puts us 7.0 dB below ITM; the check above says why we disagree there too:
+    // ITM takes the link (16.4 km < d_sML 54.9 km) in its line-of-sight region, whose curve
+    // stands 14.8 dB above ITM's own diffraction formula at the link's distance (37.8 dB
+    // excess); ours (45.5 dB) lies between the two. ITM's terrain clutter term A_fo (5.6–8.9 dB
+    // on these links) does not track our differences (r = −0.06). P.526 §4.2's rounded
+    // obstacle would give ITM within 0.1 dB on rx 26, but diverges on the tile's broad
+    // multi-cap hills, so it is not used. Every shadowed link is therefore within 6 dB of ITM
+    // or off it for a reason in ITM's construction that the checks above establish; the
+    // assertions below also pin the figures achieved.
     let within = |d: &[(usize, f64)], tol: f64| d.iter().filter(|x| x.1.abs() <= tol).count();
     assert!(
         worst_sionna <= 3.0,
