@@ -163,19 +163,8 @@ pub fn encode_with(c: &[u8], perm: &[u32], d: &mut [u8]) -> Result<()> {
         o1.copy_from_slice(&SPREAD_MSB[usize::from(e1 >> 3)].to_le_bytes());
         o2.copy_from_slice(&SPREAD_MSB[usize::from(e2 >> 3)].to_le_bytes());
     }
-    let tail = |s: &mut u8| {
-        let mut xz = [0u8; 6];
-        for j in 0..3 {
-            let x = tail_input(*s);
-            let (z, n) = rsc_step(*s, x);
-            *s = n;
-            xz[2 * j] = x;
-            xz[2 * j + 1] = z;
-        }
-        xz
-    };
-    let t1 = tail(&mut s1);
-    let t2 = tail(&mut s2);
+    let t1 = tail_bits(&mut s1);
+    let t2 = tail_bits(&mut s2);
     // t = [x_K, z_K, x_K+1, z_K+1, x_K+2, z_K+2]
     d0[k] = t1[0];
     d1[k] = t1[1];
