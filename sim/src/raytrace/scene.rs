@@ -107,8 +107,10 @@ impl EarthModel {
 }
 
 /// Ground classes with electrical constants of ITU-R P.527-3 (Figures 1–2, values for the
-/// VHF/UHF range below about 1 GHz), plus ITM's "average ground".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// VHF/UHF range below about 1 GHz), plus ITM's "average ground". In a scenario's
+/// `[[model.land_cover_classes]]` it is spelled in kebab case (`sea-water`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum GroundClass {
     /// ε 15, σ 0.005 S/m (ITM / SPLAT! average ground).

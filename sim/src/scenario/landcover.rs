@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use toml::Spanned;
 
-use super::raw::{CoverClassFile, GroundName, ModelFile};
+use super::raw::{CoverClassFile, ModelFile};
 use super::{Checker, ErrorKind, ModelId, ScenarioError};
 use crate::raytrace::landcover::{ClassTable, CoverClass, LandCover};
 use crate::raytrace::scene::GroundClass;
@@ -25,17 +25,6 @@ pub struct LandCoverSpec {
     /// lookups do not use it).
     #[serde(skip)]
     pub cover: Arc<LandCover>,
-}
-
-fn ground_class(g: GroundName) -> GroundClass {
-    match g {
-        GroundName::Average => GroundClass::Average,
-        GroundName::SeaWater => GroundClass::SeaWater,
-        GroundName::FreshWater => GroundClass::FreshWater,
-        GroundName::WetGround => GroundClass::WetGround,
-        GroundName::MediumDry => GroundClass::MediumDry,
-        GroundName::VeryDry => GroundClass::VeryDry,
-    }
 }
 
 fn class_table(
@@ -95,7 +84,7 @@ fn class_table(
             ground: r
                 .ground
                 .as_ref()
-                .map_or(GroundClass::Average, |g| ground_class(*g.get_ref())),
+                .map_or(GroundClass::Average, |g| *g.get_ref()),
         });
     }
     (c.errors.len() == before).then_some(ClassTable { classes })
@@ -175,5 +164,34 @@ pub(super) fn validate(
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A class row names its ground in kebab case, straight into the ray tracer's class.
+    #[test]
+    fn ground_names() {
+        for (name, class) in [
+            ("average", GroundClass::Average),
+            ("sea-water", GroundClass::SeaWater),
+            ("fresh-water", GroundClass::FreshWater),
+            ("wet-ground", GroundClass::WetGround),
+            ("medium-dry", GroundClass::MediumDry),
+            ("very-dry", GroundClass::VeryDry),
+        ] {
+            let row: CoverClassFile =
+                toml::from_str(&format!("code = 3\nground = \"{name}\"")).unwrap();
+            assert_eq!(*row.ground.unwrap().get_ref(), class, "{name}");
+        }
+        assert_eq!(
+            GroundClass::SeaWater.ground().epsilon_r,
+            70.0,
+            "P.527 sea water"
+        );
+        assert!(toml::from_str::<CoverClassFile>("code = 3\nground = \"swamp\"").is_err());
+        assert!(toml::from_str::<CoverClassFile>("code = 3\nground = \"SeaWater\"").is_err());
     }
 }

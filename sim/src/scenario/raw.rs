@@ -8,6 +8,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::raytrace::scene::GroundClass;
+
 /// A scenario file, format v1.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -373,24 +375,6 @@ pub struct ModelFile {
     pub land_cover_classes: Option<Spanned<Vec<Spanned<CoverClassFile>>>>,
 }
 
-/// Ground electrical constants of a land-cover class (ITU-R P.527).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum GroundName {
-    /// ε 15, σ 0.005 S/m.
-    Average,
-    /// ε 70, σ 5 S/m.
-    SeaWater,
-    /// ε 80, σ 0.01 S/m.
-    FreshWater,
-    /// ε 30, σ 0.01 S/m.
-    WetGround,
-    /// ε 15, σ 0.001 S/m.
-    MediumDry,
-    /// ε 3, σ 0.0001 S/m.
-    VeryDry,
-}
-
 /// `[[model.land_cover_classes]]`: one land-cover class.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -408,6 +392,6 @@ pub struct CoverClassFile {
     #[schemars(with = "Option<f64>")]
     pub specific_db_per_m: Option<Spanned<f64>>,
     /// Ground constants (default `average`).
-    #[schemars(with = "Option<GroundName>")]
-    pub ground: Option<Spanned<GroundName>>,
+    #[schemars(with = "Option<GroundClass>")]
+    pub ground: Option<Spanned<GroundClass>>,
 }
