@@ -15,7 +15,7 @@ use lastmile_sim::propagation::itm::core::PropMode;
 use lastmile_sim::propagation::itm::{Intermediate, Itm};
 use lastmile_sim::propagation::p526::DeltaBullington;
 use lastmile_sim::propagation::{Link, PathLoss, Profile};
-use lastmile_sim::raytrace::scene::enu_offset_m;
+use lastmile_sim::raytrace::scene::{enu_offset_m, Located};
 use lastmile_sim::raytrace::{
     synthetic, Candidates, EarthModel, Scene, SceneOptions, Site, TraceConfig, Tracer,
 };
@@ -118,6 +118,23 @@ fn summary(name: &str, diffs: &[(usize, f64)]) -> f64 {
         eprintln!("  rx {id:2}: {d:+.2} dB");
     }
     worst
+}
+
+/// The terrain profile under the link as the propagation models take it: distances and
+/// heights (m) from [`Tracer::profile`], the same as a uniform-spacing [`Profile`], and the
+/// antenna heights above the ground at both ends.
+fn terrain_profile(
+    tr: &Tracer,
+    tx: &Located,
+    rx: &Located,
+) -> (Vec<f64>, Vec<f64>, Profile, [f64; 2]) {
+    let (d, h) = tr.profile(tx, rx);
+    let profile = Profile {
+        spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
+        elevations_m: h.clone(),
+    };
+    let agl = [tx.z_m - h[0], rx.z_m - h[h.len() - 1]];
+    (d, h, profile, agl)
 }
 
 /// The highest point strictly between ITM's two horizons (distances `hzn` from the TX and
@@ -325,24 +342,7 @@ fn peer_links_against_sionna_and_itm() {
         eprintln!("wrote {}", Path::new(&path).display());
     }
     let worst_itm = summary("ours − ITM (shadowed links, k = 4/3)", &diffs);
-    // For the record: P.526's delta-Bullington on the same profiles, against ITM.
     let txl = scene.locate(&tx, "TX").unwrap();
-    let db: Vec<(usize, f64)> = shadow
-        .iter()
-        .zip(&sites)
-        .map(|(r, s)| {
-            let rxl = scene.locate(s, "RX").unwrap();
-            let (d, h) = tr.profile(&txl, &rxl);
-            let profile = Profile {
-                spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
-                elevations_m: h.clone(),
-            };
-            let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
-            let l = DeltaBullington::default().loss(&link).unwrap().loss_db;
-            (r.id, l - r.itm_db.unwrap())
-        })
-        .collect();
-    summary("P.526 delta-Bullington − ITM (same links)", &db);
     // Where we are more than 6 dB above ITM, find out why: ITM sees the terrain only through
     // its two horizons (the points of largest elevation angle from each terminal) and puts
     // double knife-edge diffraction over them, so a ridge between the horizons that rises
@@ -354,15 +354,15 @@ fn peer_links_against_sionna_and_itm() {
     // fitted between its two-ray value at short range and its diffraction line, which it
     // evaluates beyond d_sML — not a diffraction over the link's own geometry.
     let re = scene.earth.radius_m().expect("curved scene");
+    // For the record, P.526's delta-Bullington on the same profiles, against ITM (`db`).
     let mut itm_los_region = 0;
+    let mut db = Vec::with_capacity(shadow.len());
     for (((r, s), (_, diff)), o) in shadow.iter().zip(&sites).zip(&diffs).zip(&out) {
         let rxl = scene.locate(s, "RX").unwrap();
-        let (d, h) = tr.profile(&txl, &rxl);
-        let profile = Profile {
-            spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
-            elevations_m: h.clone(),
-        };
-        let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
+        let (d, h, profile, agl) = terrain_profile(&tr, &txl, &rxl);
+        let link = Link::new(&profile, agl[0], agl[1], 600e6);
+        let bullington = DeltaBullington::default().loss(&link).unwrap().loss_db;
+        db.push((r.id, bullington - r.itm_db.unwrap()));
         let itm = Itm::default().evaluate(&link).unwrap();
         itm_los_region += usize::from(itm.mode == PropMode::LineOfSight);
         // More than 6 dB under ITM: ITM's figure must come from its line-of-sight-region curve
@@ -407,10 +407,16 @@ fn peer_links_against_sionna_and_itm() {
             r.id
         );
     }
+    summary("P.526 delta-Bullington − ITM (same links)", &db);
     eprintln!(
         "ITM computes {itm_los_region} of the {} shadowed links in its line-of-sight region \
          (d < d_sML)",
         shadow.len()
+    );
+    assert_eq!(
+        itm_los_region,
+        shadow.len(),
+        "links in ITM's line-of-sight region"
     );
     let itm_diffs = diffs;
     // Issue 5 asks for every Sionna link within 3 dB and every shadowed link within 6 dB of
@@ -561,16 +567,12 @@ fn dump_shadowed_profiles() {
     {
         let s = site(r);
         let rxl = scene.locate(&s, "RX").unwrap();
-        let (d, h) = tr.profile(&txl, &rxl);
+        let (d, h, profile, agl) = terrain_profile(&tr, &txl, &rxl);
         for (x, z) in d.iter().zip(&h) {
             writeln!(prof, "{},{x:.3},{z:.3}", r.id).unwrap();
         }
         let o = &tr.trace(&tx, &[s]).unwrap()[0];
-        let profile = Profile {
-            spacing_m: d[d.len() - 1] / (d.len() - 1) as f64,
-            elevations_m: h.clone(),
-        };
-        let link = Link::new(&profile, txl.z_m - h[0], rxl.z_m - h[h.len() - 1], 600e6);
+        let link = Link::new(&profile, agl[0], agl[1], 600e6);
         let it = Itm::default().evaluate(&link).unwrap();
         let i = it.inter;
         let edges = lastmile_sim::raytrace::diffraction::deygout_edges(
