@@ -180,32 +180,42 @@ impl Ray {
 /// Lanes of a [`Ray8`] packet.
 pub const PACKET: usize = 8;
 
-/// Up to eight rays in structure-of-arrays form, traced together by [`Bvh::closest8`].
+/// Lanes of a [`Ray16`] packet.
+pub const WIDE: usize = 16;
+
+/// Up to `N` rays in structure-of-arrays form, traced together: [`Ray8`] by
+/// [`Bvh::closest8`], [`Ray16`] by [`Bvh::closest16`].
 #[derive(Debug, Clone, Copy)]
-#[repr(C, align(32))]
-pub struct Ray8 {
-    o: [[f32; PACKET]; 3],
-    inv: [[f32; PACKET]; 3],
-    d: [[f32; PACKET]; 3],
-    skip: [u32; PACKET],
+#[repr(C, align(64))]
+pub struct RayPacket<const N: usize> {
+    o: [[f32; N]; 3],
+    inv: [[f32; N]; 3],
+    d: [[f32; N]; 3],
+    skip: [u32; N],
 }
 
-impl Default for Ray8 {
+/// Up to eight rays, traced together by [`Bvh::closest8`].
+pub type Ray8 = RayPacket<PACKET>;
+
+/// Up to sixteen rays, traced together by [`Bvh::closest16`].
+pub type Ray16 = RayPacket<WIDE>;
+
+impl<const N: usize> Default for RayPacket<N> {
     fn default() -> Self {
-        Ray8 {
-            o: [[0.0; PACKET]; 3],
-            inv: [[0.0; PACKET]; 3],
-            d: [[0.0; PACKET]; 3],
-            skip: [u32::MAX; PACKET],
+        RayPacket {
+            o: [[0.0; N]; 3],
+            inv: [[0.0; N]; 3],
+            d: [[0.0; N]; 3],
+            skip: [u32::MAX; N],
         }
     }
 }
 
-impl Ray8 {
+impl<const N: usize> RayPacket<N> {
     /// Set lane `lane` to ray `r`, skipping triangle `skip` (`u32::MAX` for none).
     ///
     /// # Panics
-    /// If `lane >= 8`.
+    /// If `lane >= N`.
     #[inline]
     pub fn set(&mut self, lane: usize, r: &Ray, skip: u32) {
         for a in 0..3 {
@@ -217,79 +227,10 @@ impl Ray8 {
     }
 
     /// Set lane `lane` to the ray from `o` in direction `d`, skipping triangle `skip`,
-    /// without its inverse direction: call [`Ray8::invert`] once all lanes are set.
+    /// without its inverse direction: call [`RayPacket::invert`] once all lanes are set.
     ///
     /// # Panics
-    /// If `lane >= 8`.
-    #[inline]
-    pub fn set_uninverted(&mut self, lane: usize, o: [f32; 3], d: [f32; 3], skip: u32) {
-        for a in 0..3 {
-            self.o[a][lane] = o[a];
-            self.d[a][lane] = d[a];
-        }
-        self.skip[lane] = skip;
-    }
-
-    /// Compute the inverse directions of all lanes (as [`Ray::new`] does, in vector lanes).
-    #[inline]
-    pub fn invert(&mut self) {
-        for a in 0..3 {
-            for l in 0..PACKET {
-                self.inv[a][l] = 1.0 / self.d[a][l];
-            }
-        }
-    }
-
-    /// The ray of lane `lane` and the triangle it skips.
-    ///
-    /// # Panics
-    /// If `lane >= 8`.
-    #[inline]
-    pub fn lane(&self, lane: usize) -> (Ray, u32) {
-        (self.ray(lane), self.skip[lane])
-    }
-
-    /// The ray of lane `lane`.
-    #[inline(always)]
-    fn ray(&self, lane: usize) -> Ray {
-        Ray {
-            o: [self.o[0][lane], self.o[1][lane], self.o[2][lane]],
-            d: [self.d[0][lane], self.d[1][lane], self.d[2][lane]],
-            inv: [self.inv[0][lane], self.inv[1][lane], self.inv[2][lane]],
-        }
-    }
-}
-
-/// Lanes of a [`Ray16`] packet.
-pub const WIDE: usize = 16;
-
-/// Up to sixteen rays in structure-of-arrays form, traced together by [`Bvh::closest16`].
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-pub struct Ray16 {
-    o: [[f32; WIDE]; 3],
-    inv: [[f32; WIDE]; 3],
-    d: [[f32; WIDE]; 3],
-    skip: [u32; WIDE],
-}
-
-impl Default for Ray16 {
-    fn default() -> Self {
-        Ray16 {
-            o: [[0.0; WIDE]; 3],
-            inv: [[0.0; WIDE]; 3],
-            d: [[0.0; WIDE]; 3],
-            skip: [u32::MAX; WIDE],
-        }
-    }
-}
-
-impl Ray16 {
-    /// Set lane `lane` to the ray from `o` in direction `d`, skipping triangle `skip`,
-    /// without its inverse direction: call [`Ray16::invert`] once all lanes are set.
-    ///
-    /// # Panics
-    /// If `lane >= 16`.
+    /// If `lane >= N`.
     #[inline]
     pub fn set_uninverted(&mut self, lane: usize, o: [f32; 3], d: [f32; 3], skip: u32) {
         for a in 0..3 {
@@ -312,7 +253,7 @@ impl Ray16 {
         self.invert_lanes();
     }
 
-    /// [`Ray16::invert`] compiled for AVX-512F.
+    /// [`RayPacket::invert`] compiled for AVX-512F.
     ///
     /// # Safety
     /// The CPU must support AVX-512F.
@@ -325,7 +266,7 @@ impl Ray16 {
     #[inline(always)]
     fn invert_lanes(&mut self) {
         for a in 0..3 {
-            for l in 0..WIDE {
+            for l in 0..N {
                 self.inv[a][l] = 1.0 / self.d[a][l];
             }
         }
@@ -334,7 +275,7 @@ impl Ray16 {
     /// The ray of lane `lane` and the triangle it skips.
     ///
     /// # Panics
-    /// If `lane >= 16`.
+    /// If `lane >= N`.
     #[inline]
     pub fn lane(&self, lane: usize) -> (Ray, u32) {
         (
@@ -347,6 +288,34 @@ impl Ray16 {
         )
     }
 
+    /// Lanes whose inverse direction is finite in all three components (bit `l` = lane `l`):
+    /// the ones a packet walk may take.
+    #[inline]
+    fn finite_lanes(&self) -> u32 {
+        let mut finite = 0u32;
+        for l in 0..N {
+            let f = self.inv[0][l].is_finite()
+                & self.inv[1][l].is_finite()
+                & self.inv[2][l].is_finite();
+            finite |= u32::from(f) << l;
+        }
+        finite
+    }
+}
+
+/// The lanes set in `mask`, lowest first.
+#[inline]
+pub(crate) fn lanes(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let l = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            l
+        })
+    })
+}
+
+impl Ray16 {
     /// Lanes `8h .. 8h + 8` as an eight-ray packet.
     fn half(&self, h: usize) -> Ray8 {
         let mut r = Ray8::default();
@@ -758,14 +727,8 @@ impl Bvh {
         // Best so far in the order (t, id); `(tmax, 0)` admits only t < tmax.
         let mut best = (tmax, 0u32);
         let mut found: Option<Hit> = None;
-        self.traverse(r, tmin, tmax, stack, |p, _| {
-            let (t, lane) = intersect4(p, r, tmin, best, skip);
-            if lane < 4 {
-                best = (t, p.id[lane]);
-                found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
-            }
-            (best.0, false)
-        });
+        let leaf = closest_leaf(r, tmin, skip, &mut best, &mut found);
+        self.traverse(r, tmin, tmax, stack, leaf);
         found
     }
 
@@ -792,37 +755,7 @@ impl Bvh {
         stack: &mut PacketStack,
     ) {
         let active = active & 0xff;
-        // Lanes whose inverse direction is finite in all three components.
-        let mut finite = 0u32;
-        for l in 0..PACKET {
-            let f = rays.inv[0][l].is_finite()
-                & rays.inv[1][l].is_finite()
-                & rays.inv[2][l].is_finite();
-            finite |= u32::from(f) << l;
-        }
-        let packet = if self.root == EMPTY || tmin.is_nan() {
-            0
-        } else {
-            active & finite
-        };
-        let mut m = active;
-        while m != 0 {
-            let l = m.trailing_zeros() as usize;
-            m &= m - 1;
-            out[l] = None;
-        }
-        let mut m = active & !packet;
-        while m != 0 {
-            let l = m.trailing_zeros() as usize;
-            m &= m - 1;
-            out[l] = self.closest_in(
-                &rays.ray(l),
-                tmin,
-                f32::INFINITY,
-                rays.skip[l],
-                &mut stack.single,
-            );
-        }
+        let packet = self.packet_lanes(rays, active, tmin, out, stack);
         if packet == 0 {
             return;
         }
@@ -833,18 +766,7 @@ impl Bvh {
             return;
         }
         // The root box test is the traversal's own (`closest_in`).
-        let mut m = packet;
-        while m != 0 {
-            let l = m.trailing_zeros() as usize;
-            m &= m - 1;
-            out[l] = self.closest_in(
-                &rays.ray(l),
-                tmin,
-                f32::INFINITY,
-                rays.skip[l],
-                &mut stack.single,
-            );
-        }
+        self.lanes_alone(rays, packet, tmin, out, stack);
     }
 
     /// [`Bvh::closest8`] for sixteen rays: with AVX-512F (detected at run time) one packet
@@ -861,31 +783,7 @@ impl Bvh {
         let active = active & 0xffff;
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
-            let mut finite = 0u32;
-            for l in 0..WIDE {
-                let f = rays.inv[0][l].is_finite()
-                    & rays.inv[1][l].is_finite()
-                    & rays.inv[2][l].is_finite();
-                finite |= u32::from(f) << l;
-            }
-            let packet = if self.root == EMPTY || tmin.is_nan() {
-                0
-            } else {
-                active & finite
-            };
-            let mut m = active;
-            while m != 0 {
-                let l = m.trailing_zeros() as usize;
-                m &= m - 1;
-                out[l] = None;
-            }
-            let mut m = active & !packet;
-            while m != 0 {
-                let l = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let (r, skip) = rays.lane(l);
-                out[l] = self.closest_in(&r, tmin, f32::INFINITY, skip, &mut stack.single);
-            }
+            let packet = self.packet_lanes(rays, active, tmin, out, stack);
             if packet != 0 {
                 // SAFETY: AVX-512F was detected on this CPU just above.
                 unsafe { self.closest16_avx512(rays, packet, tmin, out, stack) };
@@ -893,6 +791,44 @@ impl Bvh {
             return;
         }
         self.closest16_halves(rays, active, tmin, out, stack);
+    }
+
+    /// The start of a packet walk: clears `out` for the lanes of `active`, traces the lanes
+    /// the packet walk cannot take (an infinite inverse component; all of them when the tree
+    /// is empty or `tmin` is NaN) one by one, and returns the lanes left for the packet.
+    fn packet_lanes<const N: usize>(
+        &self,
+        rays: &RayPacket<N>,
+        active: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; N],
+        stack: &mut PacketStack,
+    ) -> u32 {
+        let packet = if self.root == EMPTY || tmin.is_nan() {
+            0
+        } else {
+            active & rays.finite_lanes()
+        };
+        for l in lanes(active) {
+            out[l] = None;
+        }
+        self.lanes_alone(rays, active & !packet, tmin, out, stack);
+        packet
+    }
+
+    /// The lanes of `mask` one ray at a time ([`Bvh::closest_in`], `tmax = ∞`).
+    fn lanes_alone<const N: usize>(
+        &self,
+        rays: &RayPacket<N>,
+        mask: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; N],
+        stack: &mut PacketStack,
+    ) {
+        for l in lanes(mask) {
+            let (r, skip) = rays.lane(l);
+            out[l] = self.closest_in(&r, tmin, f32::INFINITY, skip, &mut stack.single);
+        }
     }
 
     /// [`Bvh::closest16`] as two packets of eight ([`Bvh::closest8`]).
@@ -985,18 +921,9 @@ impl Bvh {
                 let l = cur_mask.trailing_zeros() as usize;
                 let (r, skip) = rays.lane(l);
                 let mut best = (best_t[l], best_id[l]);
-                let mut found = out[l];
-                let single = &mut stack.single;
-                self.traverse_from(cur, &r, tmin, best.0, single, |p, _| {
-                    let (t, lane) = intersect4(p, &r, tmin, best, skip);
-                    if lane < 4 {
-                        best = (t, p.id[lane]);
-                        found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
-                    }
-                    (best.0, false)
-                });
+                let leaf = closest_leaf(&r, tmin, skip, &mut best, &mut out[l]);
+                self.traverse_from(cur, &r, tmin, best_t[l], &mut stack.single, leaf);
                 (best_t[l], best_id[l]) = best;
-                out[l] = found;
                 tmax = _mm512_loadu_ps(best_t.as_ptr());
             } else if cur & LEAF != 0 {
                 let p = &self.packets[(cur & !LEAF) as usize];
@@ -1054,15 +981,13 @@ impl Bvh {
                     bid = _mm512_mask_blend_epi32(ok, bid, id);
                     which = _mm512_mask_blend_epi32(ok, which, _mm512_set1_epi32(j as i32));
                 }
-                let mut hitm = u32::from(_mm512_cmpgt_epi32_mask(which, _mm512_set1_epi32(-1)));
+                let hitm = u32::from(_mm512_cmpgt_epi32_mask(which, _mm512_set1_epi32(-1)));
                 if hitm != 0 {
                     let mut w = [0i32; WIDE];
                     _mm512_storeu_si512(w.as_mut_ptr().cast(), which);
                     _mm512_storeu_ps(best_t.as_mut_ptr(), bt);
                     _mm512_storeu_si512(best_id.as_mut_ptr().cast(), bid);
-                    while hitm != 0 {
-                        let l = hitm.trailing_zeros() as usize;
-                        hitm &= hitm - 1;
+                    for l in lanes(hitm) {
                         let j = w[l] as usize;
                         out[l] = Some(hit_of(best_t[l], best_id[l], &p.e1, &p.e2, j));
                     }
@@ -1198,21 +1123,11 @@ impl Bvh {
             if cur_mask & (cur_mask - 1) == 0 && cur & LEAF == 0 {
                 // One ray left: it finishes this subtree alone (same tests, its own stack).
                 let l = cur_mask.trailing_zeros() as usize;
-                let r = rays.ray(l);
-                let skip = rays.skip[l];
+                let (r, skip) = rays.lane(l);
                 let mut best = (best_t[l], best_id[l]);
-                let mut found = out[l];
-                let single = &mut stack.single;
-                self.traverse_from(cur, &r, tmin, best.0, single, |p, _| {
-                    let (t, lane) = intersect4(p, &r, tmin, best, skip);
-                    if lane < 4 {
-                        best = (t, p.id[lane]);
-                        found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
-                    }
-                    (best.0, false)
-                });
+                let leaf = closest_leaf(&r, tmin, skip, &mut best, &mut out[l]);
+                self.traverse_from(cur, &r, tmin, best_t[l], &mut stack.single, leaf);
                 (best_t[l], best_id[l]) = best;
-                out[l] = found;
                 tmax = _mm256_loadu_ps(best_t.as_ptr());
             } else if cur & LEAF != 0 {
                 // The leaf's four triangles one after another, the rays in the lanes:
@@ -1296,7 +1211,7 @@ impl Bvh {
                     bid = _mm256_blendv_epi8(bid, id, oki);
                     which = _mm256_blendv_epi8(which, _mm256_set1_epi32(j as i32), oki);
                 }
-                let mut hitm = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                let hitm = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
                     which,
                     _mm256_set1_epi32(-1),
                 ))) as u32;
@@ -1305,9 +1220,7 @@ impl Bvh {
                     _mm256_storeu_si256(w.as_mut_ptr().cast(), which);
                     _mm256_storeu_ps(best_t.as_mut_ptr(), bt);
                     _mm256_storeu_si256(best_id.as_mut_ptr().cast(), bid);
-                    while hitm != 0 {
-                        let l = hitm.trailing_zeros() as usize;
-                        hitm &= hitm - 1;
+                    for l in lanes(hitm) {
                         let j = w[l] as usize;
                         out[l] = Some(hit_of(best_t[l], best_id[l], &p.e1, &p.e2, j));
                     }
@@ -1521,6 +1434,28 @@ impl Bvh {
                 }
             }
         }
+    }
+}
+
+/// The leaf visitor of a closest-hit traversal: tests the leaf's four triangles
+/// ([`intersect4`]) against `r`, keeps the least `(t, id)` in `best` and its hit in `found`,
+/// and shrinks the traversal's `tmax` to the best `t`. [`Bvh::closest_in`] starts it from
+/// `(tmax, 0)`; a lane of a packet walk that finishes alone starts it from its best so far.
+#[inline(always)]
+fn closest_leaf<'a>(
+    r: &'a Ray,
+    tmin: f32,
+    skip: u32,
+    best: &'a mut (f32, u32),
+    found: &'a mut Option<Hit>,
+) -> impl FnMut(&Tri4, f32) -> (f32, bool) + 'a {
+    move |p, _| {
+        let (t, lane) = intersect4(p, r, tmin, *best, skip);
+        if lane < 4 {
+            *best = (t, p.id[lane]);
+            *found = Some(hit_of(t, p.id[lane], &p.e1, &p.e2, lane));
+        }
+        (best.0, false)
     }
 }
 
@@ -1760,6 +1695,21 @@ impl GridAccel {
     pub fn memory_bytes(&self) -> usize {
         self.cells.len() * std::mem::size_of::<Tri2>()
             + self.levels.iter().map(|l| l.max.len() * 4).sum::<usize>()
+    }
+
+    /// [`GridAccel::closest`] for the lanes of `mask` of a ray packet, one ray at a time
+    /// (`tmax = ∞`; the walk has no packet form): `out[l]` for each lane `l` of `mask`.
+    pub fn closest_lanes<const N: usize>(
+        &self,
+        rays: &RayPacket<N>,
+        mask: u32,
+        tmin: f32,
+        out: &mut [Option<Hit>; N],
+    ) {
+        for l in lanes(mask) {
+            let (r, skip) = rays.lane(l);
+            out[l] = self.closest(&r, tmin, f32::INFINITY, skip);
+        }
     }
 
     /// Closest hit with `tmin < t < tmax`, skipping triangle `skip`: the same hit as

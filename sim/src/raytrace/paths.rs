@@ -51,7 +51,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use super::antenna::{pol_basis, Antenna};
-use super::bvh::{intersect_scalar, Hit, PacketStack, Ray16, PACKET, WIDE};
+use super::bvh::{intersect_scalar, lanes, Hit, PacketStack, Ray16, PACKET, WIDE};
 use super::diffraction::{terrain_diffraction, ProfileDiffraction, ProfileInput};
 use super::fresnel::{complex_permittivity, reflection};
 use super::geom::Vec3;
@@ -1047,18 +1047,12 @@ fn bounce16(
         if active == 0 {
             break;
         }
-        let mut m = active;
-        while m != 0 {
-            let l = m.trailing_zeros() as usize;
-            m &= m - 1;
+        for l in lanes(active) {
             rays.set_uninverted(l, st[l].o, st[l].d, st[l].skip);
         }
         rays.invert();
         scene.closest16_in(&rays, active, 1e-3, &mut out, stack);
-        let mut m = active;
-        while m != 0 {
-            let l = m.trailing_zeros() as usize;
-            m &= m - 1;
+        for l in lanes(active) {
             let hit = out[l];
             let b = &mut st[l];
             let go_on = seg(b, depth, hit);
@@ -1248,15 +1242,13 @@ impl RxSpheres {
             );
             let dist2 = _mm512_sub_ps(w2, _mm512_mul_ps(t, t));
             let rad = _mm512_mul_ps(k, _mm512_add_ps(trav, t));
-            let mut mask = u32::from(
+            let mask = u32::from(
                 _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, zero)
                     & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(t, len)
                     & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(dist2, _mm512_mul_ps(rad, rad)),
             );
-            while mask != 0 {
-                let l = mask.trailing_zeros();
-                hit((b * L) as u32 + l);
-                mask &= mask - 1;
+            for l in lanes(mask) {
+                hit((b * L + l) as u32);
             }
         }
     }
@@ -1316,11 +1308,9 @@ impl RxSpheres {
                 ),
                 _mm256_cmp_ps::<_CMP_LT_OQ>(dist2, _mm256_mul_ps(rad, rad)),
             );
-            let mut mask = _mm256_movemask_ps(inside) as u32;
-            while mask != 0 {
-                let l = mask.trailing_zeros();
-                hit((b * L) as u32 + l);
-                mask &= mask - 1;
+            let mask = _mm256_movemask_ps(inside) as u32;
+            for l in lanes(mask) {
+                hit((b * L + l) as u32);
             }
         }
     }
@@ -1359,10 +1349,8 @@ impl RxSpheres {
             for (l, &b) in inside.iter().enumerate() {
                 mask |= u32::from(b) << l;
             }
-            while mask != 0 {
-                let l = mask.trailing_zeros();
-                hit((b * L) as u32 + l);
-                mask &= mask - 1;
+            for l in lanes(mask) {
+                hit((b * L + l) as u32);
             }
         }
     }

@@ -591,15 +591,7 @@ impl Scene {
         stack: &mut PacketStack,
     ) {
         match &self.grid {
-            Some(g) => {
-                let mut m = active & 0xff;
-                while m != 0 {
-                    let l = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let (r, skip) = rays.lane(l);
-                    out[l] = g.closest(&r, tmin, f32::INFINITY, skip);
-                }
-            }
+            Some(g) => g.closest_lanes(rays, active & 0xff, tmin, out),
             None => self.bvh.closest8(rays, active, tmin, out, stack),
         }
     }
@@ -615,15 +607,7 @@ impl Scene {
         stack: &mut PacketStack,
     ) {
         match &self.grid {
-            Some(g) => {
-                let mut m = active & 0xffff;
-                while m != 0 {
-                    let l = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let (r, skip) = rays.lane(l);
-                    out[l] = g.closest(&r, tmin, f32::INFINITY, skip);
-                }
-            }
+            Some(g) => g.closest_lanes(rays, active & 0xffff, tmin, out),
             None => self.bvh.closest16(rays, active, tmin, out, stack),
         }
     }
