@@ -177,6 +177,63 @@ impl Ray {
     }
 }
 
+/// The slab test of a box against the rays in the lanes of one register, written once for
+/// every register width (`$set1`, `$mul`, `$sub`, `$min`, `$max`: that width's broadcast and
+/// lane arithmetic): for each axis `a`, the box's `lo(a)`/`hi(a)` against origins `o[a]` and
+/// inverse directions `inv[a]`, narrowing the entry `t0` and exit `t1` in place, operation
+/// for operation as the scalar slab test.
+#[cfg(target_arch = "x86_64")]
+macro_rules! slab_lanes {
+    ($set1:ident, $mul:ident, $sub:ident, $min:ident, $max:ident;
+     $lo:expr, $hi:expr, $o:expr, $inv:expr, $t0:ident, $t1:ident) => {{
+        let (lo, hi) = ($lo, $hi);
+        for a in 0..3 {
+            let ta = $mul($sub($set1(lo(a)), $o[a]), $inv[a]);
+            let tb = $mul($sub($set1(hi(a)), $o[a]), $inv[a]);
+            $t0 = $max($t0, $min(ta, tb));
+            $t1 = $min($t1, $max(ta, tb));
+        }
+    }};
+}
+
+/// Möller–Trumbore for the rays in the lanes of one register (origins `o`, directions `d`)
+/// against triangle `j` of leaf `p`, written once for every register width (`$set1`, `$mul`,
+/// `$add`, `$sub`, `$div`: that width's broadcast and lane arithmetic), operation for
+/// operation as [`intersect_lanes`]. Expands to `(det, u, v, t)`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! moller_trumbore_lanes {
+    ($set1:ident, $mul:ident, $add:ident, $sub:ident, $div:ident;
+     $o:expr, $d:expr, $p:expr, $j:expr) => {{
+        let (o, d, p, j) = (&$o, &$d, $p, $j);
+        let e1 = [$set1(p.e1[0][j]), $set1(p.e1[1][j]), $set1(p.e1[2][j])];
+        let e2 = [$set1(p.e2[0][j]), $set1(p.e2[1][j]), $set1(p.e2[2][j])];
+        let px = $sub($mul(d[1], e2[2]), $mul(d[2], e2[1]));
+        let py = $sub($mul(d[2], e2[0]), $mul(d[0], e2[2]));
+        let pz = $sub($mul(d[0], e2[1]), $mul(d[1], e2[0]));
+        let det = $add($add($mul(e1[0], px), $mul(e1[1], py)), $mul(e1[2], pz));
+        let inv_det = $div($set1(1.0), det);
+        let tx = $sub(o[0], $set1(p.v0[0][j]));
+        let ty = $sub(o[1], $set1(p.v0[1][j]));
+        let tz = $sub(o[2], $set1(p.v0[2][j]));
+        let u = $mul(
+            $add($add($mul(tx, px), $mul(ty, py)), $mul(tz, pz)),
+            inv_det,
+        );
+        let qx = $sub($mul(ty, e1[2]), $mul(tz, e1[1]));
+        let qy = $sub($mul(tz, e1[0]), $mul(tx, e1[2]));
+        let qz = $sub($mul(tx, e1[1]), $mul(ty, e1[0]));
+        let v = $mul(
+            $add($add($mul(d[0], qx), $mul(d[1], qy)), $mul(d[2], qz)),
+            inv_det,
+        );
+        let t = $mul(
+            $add($add($mul(e2[0], qx), $mul(e2[1], qy)), $mul(e2[2], qz)),
+            inv_det,
+        );
+        (det, u, v, t)
+    }};
+}
+
 /// Lanes of a [`Ray8`] packet.
 pub const PACKET: usize = 8;
 
@@ -897,18 +954,10 @@ impl Bvh {
         let mut tmax = inf;
         let mut t0 = vtmin;
         let mut t1 = inf;
-        for a in 0..3 {
-            let ta = _mm512_mul_ps(
-                _mm512_sub_ps(_mm512_set1_ps(self.root_min[a]), o[a]),
-                inv[a],
-            );
-            let tb = _mm512_mul_ps(
-                _mm512_sub_ps(_mm512_set1_ps(self.root_max[a]), o[a]),
-                inv[a],
-            );
-            t0 = _mm512_max_ps(t0, _mm512_min_ps(ta, tb));
-            t1 = _mm512_min_ps(t1, _mm512_max_ps(ta, tb));
-        }
+        slab_lanes!(
+            _mm512_set1_ps, _mm512_mul_ps, _mm512_sub_ps, _mm512_min_ps, _mm512_max_ps;
+            |a: usize| self.root_min[a], |a: usize| self.root_max[a], o, inv, t0, t1
+        );
         let root = _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, _mm512_mul_ps(t1, grow));
         let mut cur_mask = packet & u32::from(root);
         if cur_mask == 0 {
@@ -932,37 +981,9 @@ impl Bvh {
                 let mut bid = _mm512_loadu_si512(best_id.as_ptr().cast());
                 let mut which = _mm512_set1_epi32(-1);
                 for j in 0..4 {
-                    let e1 = [
-                        _mm512_set1_ps(p.e1[0][j]),
-                        _mm512_set1_ps(p.e1[1][j]),
-                        _mm512_set1_ps(p.e1[2][j]),
-                    ];
-                    let e2 = [
-                        _mm512_set1_ps(p.e2[0][j]),
-                        _mm512_set1_ps(p.e2[1][j]),
-                        _mm512_set1_ps(p.e2[2][j]),
-                    ];
-                    let mul = |a, b| _mm512_mul_ps(a, b);
-                    let (add, sub) = (|a, b| _mm512_add_ps(a, b), |a, b| _mm512_sub_ps(a, b));
-                    let px = sub(mul(d[1], e2[2]), mul(d[2], e2[1]));
-                    let py = sub(mul(d[2], e2[0]), mul(d[0], e2[2]));
-                    let pz = sub(mul(d[0], e2[1]), mul(d[1], e2[0]));
-                    let det = add(add(mul(e1[0], px), mul(e1[1], py)), mul(e1[2], pz));
-                    let inv_det = _mm512_div_ps(_mm512_set1_ps(1.0), det);
-                    let tx = sub(o[0], _mm512_set1_ps(p.v0[0][j]));
-                    let ty = sub(o[1], _mm512_set1_ps(p.v0[1][j]));
-                    let tz = sub(o[2], _mm512_set1_ps(p.v0[2][j]));
-                    let u = mul(add(add(mul(tx, px), mul(ty, py)), mul(tz, pz)), inv_det);
-                    let qx = sub(mul(ty, e1[2]), mul(tz, e1[1]));
-                    let qy = sub(mul(tz, e1[0]), mul(tx, e1[2]));
-                    let qz = sub(mul(tx, e1[1]), mul(ty, e1[0]));
-                    let v = mul(
-                        add(add(mul(d[0], qx), mul(d[1], qy)), mul(d[2], qz)),
-                        inv_det,
-                    );
-                    let t = mul(
-                        add(add(mul(e2[0], qx), mul(e2[1], qy)), mul(e2[2], qz)),
-                        inv_det,
+                    let (det, u, v, t) = moller_trumbore_lanes!(
+                        _mm512_set1_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_div_ps;
+                        o, d, p, j
                     );
                     let zero = _mm512_setzero_ps();
                     let id = _mm512_set1_epi32(p.id[j] as i32);
@@ -974,7 +995,10 @@ impl Bvh {
                         & _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(det, zero)
                         & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, zero)
                         & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(v, zero)
-                        & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(add(u, v), _mm512_set1_ps(1.0))
+                        & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(
+                            _mm512_add_ps(u, v),
+                            _mm512_set1_ps(1.0),
+                        )
                         & _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, vtmin)
                         & better;
                     bt = _mm512_mask_blend_ps(ok, bt, t);
@@ -1004,14 +1028,10 @@ impl Bvh {
                     }
                     let mut t0 = vtmin;
                     let mut t1 = tmax;
-                    for a in 0..3 {
-                        let lo = _mm512_set1_ps(n.min[a][c]);
-                        let hi = _mm512_set1_ps(n.max[a][c]);
-                        let ta = _mm512_mul_ps(_mm512_sub_ps(lo, o[a]), inv[a]);
-                        let tb = _mm512_mul_ps(_mm512_sub_ps(hi, o[a]), inv[a]);
-                        t0 = _mm512_max_ps(t0, _mm512_min_ps(ta, tb));
-                        t1 = _mm512_min_ps(t1, _mm512_max_ps(ta, tb));
-                    }
+                    slab_lanes!(
+                        _mm512_set1_ps, _mm512_mul_ps, _mm512_sub_ps, _mm512_min_ps, _mm512_max_ps;
+                        |a: usize| n.min[a][c], |a: usize| n.max[a][c], o, inv, t0, t1
+                    );
                     let hit = am
                         & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, _mm512_mul_ps(t1, grow))
                         & _mm512_cmp_ps_mask::<_CMP_LE_OQ>(t0, tmax);
@@ -1100,18 +1120,10 @@ impl Bvh {
         // The root box, as `Bvh::traverse` tests it (no NaN with finite inverses).
         let mut t0 = vtmin;
         let mut t1 = inf;
-        for a in 0..3 {
-            let ta = _mm256_mul_ps(
-                _mm256_sub_ps(_mm256_set1_ps(self.root_min[a]), o[a]),
-                inv[a],
-            );
-            let tb = _mm256_mul_ps(
-                _mm256_sub_ps(_mm256_set1_ps(self.root_max[a]), o[a]),
-                inv[a],
-            );
-            t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
-            t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
-        }
+        slab_lanes!(
+            _mm256_set1_ps, _mm256_mul_ps, _mm256_sub_ps, _mm256_min_ps, _mm256_max_ps;
+            |a: usize| self.root_min[a], |a: usize| self.root_max[a], o, inv, t0, t1
+        );
         let root = _mm256_cmp_ps::<_CMP_LE_OQ>(t0, _mm256_mul_ps(t1, grow));
         let mut cur_mask = packet & _mm256_movemask_ps(root) as u32;
         if cur_mask == 0 {
@@ -1142,37 +1154,9 @@ impl Bvh {
                 let mut bid = _mm256_loadu_si256(best_id.as_ptr().cast());
                 let mut which = _mm256_set1_epi32(-1);
                 for j in 0..4 {
-                    let e1 = [
-                        _mm256_set1_ps(p.e1[0][j]),
-                        _mm256_set1_ps(p.e1[1][j]),
-                        _mm256_set1_ps(p.e1[2][j]),
-                    ];
-                    let e2 = [
-                        _mm256_set1_ps(p.e2[0][j]),
-                        _mm256_set1_ps(p.e2[1][j]),
-                        _mm256_set1_ps(p.e2[2][j]),
-                    ];
-                    let mul = |a, b| _mm256_mul_ps(a, b);
-                    let (add, sub) = (|a, b| _mm256_add_ps(a, b), |a, b| _mm256_sub_ps(a, b));
-                    let px = sub(mul(d[1], e2[2]), mul(d[2], e2[1]));
-                    let py = sub(mul(d[2], e2[0]), mul(d[0], e2[2]));
-                    let pz = sub(mul(d[0], e2[1]), mul(d[1], e2[0]));
-                    let det = add(add(mul(e1[0], px), mul(e1[1], py)), mul(e1[2], pz));
-                    let inv_det = _mm256_div_ps(_mm256_set1_ps(1.0), det);
-                    let tx = sub(o[0], _mm256_set1_ps(p.v0[0][j]));
-                    let ty = sub(o[1], _mm256_set1_ps(p.v0[1][j]));
-                    let tz = sub(o[2], _mm256_set1_ps(p.v0[2][j]));
-                    let u = mul(add(add(mul(tx, px), mul(ty, py)), mul(tz, pz)), inv_det);
-                    let qx = sub(mul(ty, e1[2]), mul(tz, e1[1]));
-                    let qy = sub(mul(tz, e1[0]), mul(tx, e1[2]));
-                    let qz = sub(mul(tx, e1[1]), mul(ty, e1[0]));
-                    let v = mul(
-                        add(add(mul(d[0], qx), mul(d[1], qy)), mul(d[2], qz)),
-                        inv_det,
-                    );
-                    let t = mul(
-                        add(add(mul(e2[0], qx), mul(e2[1], qy)), mul(e2[2], qz)),
-                        inv_det,
+                    let (det, u, v, t) = moller_trumbore_lanes!(
+                        _mm256_set1_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_div_ps;
+                        o, d, p, j
                     );
                     let zero = _mm256_setzero_ps();
                     let id = _mm256_set1_epi32(p.id[j] as i32);
@@ -1199,7 +1183,10 @@ impl Bvh {
                             ),
                             _mm256_and_ps(
                                 _mm256_and_ps(
-                                    _mm256_cmp_ps::<_CMP_LE_OQ>(add(u, v), _mm256_set1_ps(1.0)),
+                                    _mm256_cmp_ps::<_CMP_LE_OQ>(
+                                        _mm256_add_ps(u, v),
+                                        _mm256_set1_ps(1.0),
+                                    ),
                                     _mm256_cmp_ps::<_CMP_GT_OQ>(t, vtmin),
                                 ),
                                 better,
@@ -1241,14 +1228,10 @@ impl Bvh {
                     }
                     let mut t0 = vtmin;
                     let mut t1 = tmax;
-                    for a in 0..3 {
-                        let lo = _mm256_set1_ps(n.min[a][c]);
-                        let hi = _mm256_set1_ps(n.max[a][c]);
-                        let ta = _mm256_mul_ps(_mm256_sub_ps(lo, o[a]), inv[a]);
-                        let tb = _mm256_mul_ps(_mm256_sub_ps(hi, o[a]), inv[a]);
-                        t0 = _mm256_max_ps(t0, _mm256_min_ps(ta, tb));
-                        t1 = _mm256_min_ps(t1, _mm256_max_ps(ta, tb));
-                    }
+                    slab_lanes!(
+                        _mm256_set1_ps, _mm256_mul_ps, _mm256_sub_ps, _mm256_min_ps, _mm256_max_ps;
+                        |a: usize| n.min[a][c], |a: usize| n.max[a][c], o, inv, t0, t1
+                    );
                     let hit = _mm256_and_ps(
                         am,
                         _mm256_and_ps(

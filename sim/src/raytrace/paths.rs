@@ -1123,6 +1123,28 @@ fn chains_from(
     out
 }
 
+/// The reception-sphere geometry of [`RxSpheres::hits`] for one block of receivers in the
+/// lanes of a register, written once for every register width (`$load`, `$mul`, `$add`,
+/// `$sub`: that width's load and lane arithmetic), operation for operation as the scalar
+/// test: receivers from index `$at` of `$rx`, segment origin `o` and direction `d` broadcast,
+/// `trav` the path length travelled and `k` the sphere's angular radius. Expands to
+/// `(t, dist2, rad)`: distance along the segment, squared distance from it, sphere radius.
+#[cfg(target_arch = "x86_64")]
+macro_rules! sphere_lanes {
+    ($load:ident, $mul:ident, $add:ident, $sub:ident;
+     $rx:expr, $at:expr, $o:expr, $d:expr, $trav:expr, $k:expr) => {{
+        let (rx, at, o, d) = ($rx, $at, $o, $d);
+        let wx = $sub($load(rx.x[at..].as_ptr()), o[0]);
+        let wy = $sub($load(rx.y[at..].as_ptr()), o[1]);
+        let wz = $sub($load(rx.z[at..].as_ptr()), o[2]);
+        let t = $add($add($mul(wx, d[0]), $mul(wy, d[1])), $mul(wz, d[2]));
+        let w2 = $add($add($mul(wx, wx), $mul(wy, wy)), $mul(wz, wz));
+        let dist2 = $sub(w2, $mul(t, t));
+        let rad = $mul($k, $add($trav, t));
+        (t, dist2, rad)
+    }};
+}
+
 /// Receiver positions in structure-of-arrays form, padded with NaN to a multiple of
 /// sixteen (two blocks of [`RxSpheres::LANES`]), for the reception-sphere test of every
 /// reflected ray segment.
@@ -1229,19 +1251,10 @@ impl RxSpheres {
         );
         let zero = _mm512_setzero_ps();
         for b in 0..self.x.len() / L {
-            let wx = _mm512_sub_ps(_mm512_loadu_ps(self.x[b * L..].as_ptr()), ox);
-            let wy = _mm512_sub_ps(_mm512_loadu_ps(self.y[b * L..].as_ptr()), oy);
-            let wz = _mm512_sub_ps(_mm512_loadu_ps(self.z[b * L..].as_ptr()), oz);
-            let t = _mm512_add_ps(
-                _mm512_add_ps(_mm512_mul_ps(wx, dx), _mm512_mul_ps(wy, dy)),
-                _mm512_mul_ps(wz, dz),
+            let (t, dist2, rad) = sphere_lanes!(
+                _mm512_loadu_ps, _mm512_mul_ps, _mm512_add_ps, _mm512_sub_ps;
+                self, b * L, [ox, oy, oz], [dx, dy, dz], trav, k
             );
-            let w2 = _mm512_add_ps(
-                _mm512_add_ps(_mm512_mul_ps(wx, wx), _mm512_mul_ps(wy, wy)),
-                _mm512_mul_ps(wz, wz),
-            );
-            let dist2 = _mm512_sub_ps(w2, _mm512_mul_ps(t, t));
-            let rad = _mm512_mul_ps(k, _mm512_add_ps(trav, t));
             let mask = u32::from(
                 _mm512_cmp_ps_mask::<_CMP_GT_OQ>(t, zero)
                     & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(t, len)
@@ -1288,19 +1301,10 @@ impl RxSpheres {
         );
         let zero = _mm256_setzero_ps();
         for b in 0..self.x.len() / L {
-            let wx = _mm256_sub_ps(_mm256_loadu_ps(self.x[b * L..].as_ptr()), ox);
-            let wy = _mm256_sub_ps(_mm256_loadu_ps(self.y[b * L..].as_ptr()), oy);
-            let wz = _mm256_sub_ps(_mm256_loadu_ps(self.z[b * L..].as_ptr()), oz);
-            let t = _mm256_add_ps(
-                _mm256_add_ps(_mm256_mul_ps(wx, dx), _mm256_mul_ps(wy, dy)),
-                _mm256_mul_ps(wz, dz),
+            let (t, dist2, rad) = sphere_lanes!(
+                _mm256_loadu_ps, _mm256_mul_ps, _mm256_add_ps, _mm256_sub_ps;
+                self, b * L, [ox, oy, oz], [dx, dy, dz], trav, k
             );
-            let w2 = _mm256_add_ps(
-                _mm256_add_ps(_mm256_mul_ps(wx, wx), _mm256_mul_ps(wy, wy)),
-                _mm256_mul_ps(wz, wz),
-            );
-            let dist2 = _mm256_sub_ps(w2, _mm256_mul_ps(t, t));
-            let rad = _mm256_mul_ps(k, _mm256_add_ps(trav, t));
             let inside = _mm256_and_ps(
                 _mm256_and_ps(
                     _mm256_cmp_ps::<_CMP_GT_OQ>(t, zero),
