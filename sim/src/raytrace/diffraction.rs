@@ -89,12 +89,14 @@ fn v_over(a: (f64, f64), e: (f64, f64), b: (f64, f64), lam: f64) -> f64 {
     (e.1 - line) * (0.002 * (d1 + d2) / (lam * d1 * d2)).sqrt()
 }
 
-/// A Deygout edge: (loss dB, v over its sub-path, profile index, edges used).
+/// A Deygout edge: loss (dB, with its sub-edges), `v` over its sub-path, profile index,
+/// edges used, and where its report went in the diagnostic log (if one is kept).
 struct Edge {
     loss: f64,
     v: f64,
     index: usize,
     edges: u8,
+    slot: Option<usize>,
 }
 
 /// Whether two profile points `i` and `j` are isolated edges in the sense of P.526 §2.5: the
@@ -130,7 +132,10 @@ fn t_c(a: (f64, f64), e: (f64, f64), s: (f64, f64), b: (f64, f64), p: f64, lam: 
 /// only). A secondary edge isolated from the principal one (see [`isolated`]) is the second
 /// of P.526 §4.3's "two isolated edges, one predominant" and its loss is reduced by `T_c`;
 /// secondary samples on the principal edge's own hilltop are not isolated and keep their
-/// Deygout loss, which stands in for the rounding of the top.
+/// Deygout loss, which stands in for the rounding of the top. With `log`, every edge that
+/// adds loss (`v > −0.78`) is reported there, each edge before its sub-edges (`level` is
+/// this call's depth below the principal edge).
+#[allow(clippy::too_many_arguments)]
 fn deygout(
     d: &[f64],
     he: &[f64],
@@ -138,6 +143,8 @@ fn deygout(
     b: (f64, f64),
     lam: f64,
     depth: u32,
+    level: u8,
+    mut log: Option<&mut Vec<EdgeReport>>,
 ) -> Option<Edge> {
     let (mut vmax, mut im) = (f64::NEG_INFINITY, usize::MAX);
     for i in 0..d.len() {
@@ -156,14 +163,34 @@ fn deygout(
     let e = (d[im], he[im]);
     let mut loss = j_of_v(vmax);
     let mut edges = u8::from(vmax > -0.78);
+    let slot = match log.as_deref_mut() {
+        Some(log) if vmax > -0.78 => {
+            log.push(EdgeReport {
+                d_m: e.0 * 1000.0,
+                h_m: e.1,
+                v: vmax,
+                j_db: loss,
+                level,
+                isolated: false,
+                t_c_db: 0.0,
+            });
+            Some(log.len() - 1)
+        }
+        _ => None,
+    };
     if depth > 1 && vmax > -0.78 {
         for (sa, sb) in [(a, e), (e, b)] {
-            if let Some(s) = deygout(d, he, sa, sb, lam, depth - 1) {
+            let sub = deygout(d, he, sa, sb, lam, depth - 1, level + 1, log.as_deref_mut());
+            if let Some(s) = sub {
                 loss += s.loss;
                 edges += s.edges;
                 if s.edges > 0 && isolated(d, he, im, s.index, lam) {
-                    let tc = t_c(a, e, (d[s.index], he[s.index]), b, vmax, lam);
-                    loss -= tc.min(s.loss);
+                    let tc = t_c(a, e, (d[s.index], he[s.index]), b, vmax, lam).min(s.loss);
+                    loss -= tc;
+                    if let (Some(log), Some(k)) = (log.as_deref_mut(), s.slot) {
+                        log[k].isolated = true;
+                        log[k].t_c_db = tc;
+                    }
                 }
             }
         }
@@ -173,6 +200,7 @@ fn deygout(
         v: vmax,
         index: im,
         edges,
+        slot,
     })
 }
 
@@ -195,84 +223,59 @@ pub struct EdgeReport {
     pub t_c_db: f64,
 }
 
-/// The edges [`terrain_diffraction`]'s Deygout construction uses, for diagnostics (principal
-/// first); empty for an unobstructed or degenerate profile. Its `knife_edge_db` is the sum of
-/// `j_db − t_c_db` over these.
-pub fn deygout_edges(inp: &ProfileInput<'_>) -> Vec<EdgeReport> {
+/// The profile of `inp` in km, the wavelength (m) and the effective-earth curvature
+/// (1/km, 0 on flat earth); `None` for a degenerate profile or frequency.
+fn km_profile(inp: &ProfileInput<'_>) -> Option<(Vec<f64>, f64, f64)> {
     let n = inp.d_m.len();
     if n < 2 || inp.h_m.len() != n || inp.frequency_hz.is_nan() || inp.frequency_hz <= 0.0 {
-        return Vec::new();
+        return None;
     }
     let d: Vec<f64> = inp.d_m.iter().map(|x| x / 1000.0).collect();
     let dt = d[n - 1];
     if dt.is_nan() || dt <= 0.0 {
-        return Vec::new();
+        return None;
     }
     let lam = C_M_PER_S / inp.frequency_hz;
     let ce = inp.earth_radius_m.map_or(0.0, |r| 1000.0 / r);
-    let he: Vec<f64> = d
-        .iter()
-        .zip(inp.h_m)
+    Some((d, lam, ce))
+}
+
+/// Heights `h` (m) at distances `d` (km) with the effective-earth bulge of curvature `ce`.
+fn bulged(d: &[f64], h: &[f64], ce: f64) -> Vec<f64> {
+    let dt = d[d.len() - 1];
+    d.iter()
+        .zip(h)
         .map(|(&x, &z)| z + 500.0 * ce * x * (dt - x))
-        .collect();
-    let (a, b) = ((0.0, inp.tx_z_m), (dt, inp.rx_z_m));
-    let Some(p) = deygout(&d, &he, a, b, lam, 1) else {
-        return Vec::new();
-    };
-    if p.v <= -0.78 {
-        return Vec::new();
+        .collect()
+}
+
+/// The edges [`terrain_diffraction`]'s Deygout construction uses, for diagnostics (principal
+/// first); empty for an unobstructed or degenerate profile. Its `knife_edge_db` is the sum of
+/// `j_db − t_c_db` over these.
+pub fn deygout_edges(inp: &ProfileInput<'_>) -> Vec<EdgeReport> {
+    let mut log = Vec::new();
+    if let Some((d, lam, ce)) = km_profile(inp) {
+        let he = bulged(&d, inp.h_m, ce);
+        let ends = ((0.0, inp.tx_z_m), (d[d.len() - 1], inp.rx_z_m));
+        deygout(&d, &he, ends.0, ends.1, lam, 2, 0, Some(&mut log));
     }
-    let e = (d[p.index], he[p.index]);
-    let report = |i: usize, v: f64, level, isolated, t_c_db| EdgeReport {
-        d_m: d[i] * 1000.0,
-        h_m: he[i],
-        v,
-        j_db: j_of_v(v),
-        level,
-        isolated,
-        t_c_db,
-    };
-    let mut out = vec![report(p.index, p.v, 0, false, 0.0)];
-    for (sa, sb) in [(a, e), (e, b)] {
-        if let Some(s) = deygout(&d, &he, sa, sb, lam, 1).filter(|s| s.edges > 0) {
-            let iso = isolated(&d, &he, p.index, s.index, lam);
-            let tc = if iso {
-                t_c(a, e, (d[s.index], he[s.index]), b, p.v, lam).min(s.loss)
-            } else {
-                0.0
-            };
-            out.push(report(s.index, s.v, 1, iso, tc));
-        }
-    }
-    out
+    log
 }
 
 /// Three-edge Deygout on the bulged profile.
 fn deygout3(d: &[f64], h: &[f64], hts: f64, hrs: f64, ce: f64, lam: f64) -> (f64, f64, f64, u8) {
     let dt = d[d.len() - 1];
-    let he: Vec<f64> = d
-        .iter()
-        .zip(h)
-        .map(|(&x, &z)| z + 500.0 * ce * x * (dt - x))
-        .collect();
-    match deygout(d, &he, (0.0, hts), (dt, hrs), lam, 2) {
+    let he = bulged(d, h, ce);
+    match deygout(d, &he, (0.0, hts), (dt, hrs), lam, 2, 0, None) {
         Some(e) => (e.loss, e.v, d[e.index], e.edges),
         None => (0.0, f64::NEG_INFINITY, dt / 2.0, 0),
     }
 }
 
 fn profile_model(inp: &ProfileInput<'_>) -> Option<ProfileDiffraction> {
-    let n = inp.d_m.len();
-    if n < 2 || inp.h_m.len() != n || inp.frequency_hz.is_nan() || inp.frequency_hz <= 0.0 {
-        return None;
-    }
-    let d: Vec<f64> = inp.d_m.iter().map(|x| x / 1000.0).collect();
+    let (d, lam, ce) = km_profile(inp)?;
+    let n = d.len();
     let dt = d[n - 1];
-    if dt.is_nan() || dt <= 0.0 {
-        return None;
-    }
-    let lam = C_M_PER_S / inp.frequency_hz;
-    let ce = inp.earth_radius_m.map_or(0.0, |r| 1000.0 / r);
     let h = inp.h_m;
     let (hts, hrs) = (inp.tx_z_m, inp.rx_z_m);
     let (ldey, v_main, edge_km, edges) = deygout3(&d, h, hts, hrs, ce, lam);
